@@ -1,0 +1,274 @@
+package org.senet4j.caffe;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.senet4j.ModelException;
+import org.senet4j.caffe.proto.BlobShape;
+import org.senet4j.caffe.proto.LayerParameter;
+import org.senet4j.caffe.proto.NetParameter;
+import org.senet4j.caffe.proto.V1LayerParameter;
+import org.senet4j.io.MappedFile;
+import org.senet4j.ir.Shape;
+
+/**
+ * A binary .caffemodel read without ever holding the whole message: the file is memory-mapped and walked field by
+ * field. Opening it indexes every layer (its parameters, already upgraded from V1 where needed, and where each blob's
+ * values lie); {@link #read} copies one blob's values into a float array on demand, so blobs that are never asked for
+ * (the data and loss layers of a training net) cost nothing.
+ */
+public final class CaffemodelFile implements AutoCloseable {
+    /** NetParameter fields. */
+    private static final int NET_LAYER = 100;
+    private static final int NET_V1_LAYERS = 2;
+    /** LayerParameter / V1LayerParameter fields. */
+    private static final int LAYER_NAME = 1;
+    private static final int LAYER_BLOBS = 7;
+    private static final int V1_NAME = 4;
+    private static final int V1_BLOBS = 6;
+    /** BlobProto fields. */
+    private static final int BLOB_NUM = 1;
+    private static final int BLOB_WIDTH = 4;
+    private static final int BLOB_DATA = 5;
+    private static final int BLOB_DIFF = 6;
+    private static final int BLOB_SHAPE = 7;
+    private static final int BLOB_DOUBLE_DATA = 8;
+    private static final int BLOB_DOUBLE_DIFF = 9;
+
+    private final MappedFile file;
+    private final NetParameter header;
+    private final List<StoredLayer> layers;
+
+    /** A run of {@code count} values starting at {@code offset}, {@code stride} bytes apart. */
+    record Chunk(long offset, int count, int stride, boolean isDouble) {
+    }
+
+    /**
+     * One stored blob: its shape as written ({@code legacy} when given as num/channels/height/width), its value count
+     * and where the values are.
+     */
+    public record StoredBlob(int index, Shape shape, boolean legacy, long count, List<Chunk> chunks, long offset) {
+    }
+
+    /** One stored layer: its parameters without blobs (upgraded to the modern form) and its blobs. */
+    public record StoredLayer(String name, String type, LayerParameter param, List<StoredBlob> blobs,
+                              boolean fromV1, long offset) {
+    }
+
+    private CaffemodelFile(MappedFile file, NetParameter header, List<StoredLayer> layers) {
+        this.file = file;
+        this.header = header;
+        this.layers = List.copyOf(layers);
+    }
+
+    /**
+     * Maps and indexes {@code path}.
+     *
+     * @throws ModelException naming the file and byte offset when the bytes are not a well-formed caffemodel
+     */
+    public static CaffemodelFile open(Path path) throws IOException, ModelException {
+        return open(path, MappedFile.DEFAULT_SEGMENT);
+    }
+
+    static CaffemodelFile open(Path path, int segmentSize) throws IOException, ModelException {
+        MappedFile f = MappedFile.open(path, segmentSize);
+        if (f.size() == 0) {
+            throw new ModelException(path, null, null, null, "the file is empty, not a caffemodel", null);
+        }
+        WireReader r = new WireReader(f, 0, f.size(), "NetParameter");
+        ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        List<StoredLayer> layers = new ArrayList<>();
+        while (r.hasMore()) {
+            long tagStart = r.position();
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            if ((field == NET_LAYER || field == NET_V1_LAYERS) && (tag & 7) == WireReader.LEN) {
+                long len = r.readLength(field);
+                long start = r.position();
+                layers.add(readLayer(f, start, start + len, field == NET_V1_LAYERS, layers.size()));
+                r.advance(len, field);
+            } else {
+                r.skip(tag);
+                rest.writeBytes(r.bytes(tagStart, r.position()));
+            }
+        }
+        NetParameter header;
+        try {
+            header = NetParameter.parseFrom(rest.toByteArray());
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelException(path, null, null, null, "net-level fields are malformed: " + e.getMessage(), e);
+        }
+        if (layers.isEmpty()) {
+            throw new ModelException(path, null, null, null,
+                    "no layers found: this is not a caffemodel (or the file is truncated)", null);
+        }
+        return new CaffemodelFile(f, header, layers);
+    }
+
+    private static StoredLayer readLayer(MappedFile f, long start, long end, boolean v1, int index)
+            throws ModelException {
+        WireReader r = new WireReader(f, start, end, "layer #" + index);
+        int nameField = v1 ? V1_NAME : LAYER_NAME;
+        int blobsField = v1 ? V1_BLOBS : LAYER_BLOBS;
+        ByteArrayOutputStream params = new ByteArrayOutputStream();
+        List<StoredBlob> blobs = new ArrayList<>();
+        String name = null;
+        while (r.hasMore()) {
+            long tagStart = r.position();
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            if (field == blobsField && (tag & 7) == WireReader.LEN) {
+                long len = r.readLength(field);
+                long bstart = r.position();
+                blobs.add(readBlob(f, bstart, bstart + len, blobs.size(), name == null ? "layer #" + index
+                        : "layer \"" + name + "\""));
+                r.advance(len, field);
+                continue;
+            }
+            if (field == nameField && (tag & 7) == WireReader.LEN) {
+                long len = r.readLength(field);
+                name = new String(r.bytes(r.position(), r.position() + len), java.nio.charset.StandardCharsets.UTF_8);
+                r.context("layer \"" + name + "\"");
+                r.advance(len, field);
+            } else {
+                r.skip(tag);
+            }
+            params.writeBytes(r.bytes(tagStart, r.position()));
+        }
+        LayerParameter param;
+        try {
+            if (v1) {
+                V1LayerParameter p = V1LayerParameter.parseFrom(params.toByteArray());
+                param = NetUpgrader.upgradeV1Layer(p, f.path());
+            } else {
+                param = LayerParameter.parseFrom(params.toByteArray());
+            }
+        } catch (InvalidProtocolBufferException e) {
+            throw new ModelException(f.path(), name, null, null, "byte " + start + ": layer fields are malformed: "
+                    + e.getMessage(), e);
+        }
+        return new StoredLayer(param.getName(), param.getType(), param, blobs, v1, start);
+    }
+
+    private static StoredBlob readBlob(MappedFile f, long start, long end, int index, String owner)
+            throws ModelException {
+        WireReader r = new WireReader(f, start, end, owner + " blobs[" + index + "]");
+        long[] legacy = new long[4];
+        boolean hasLegacy = false;
+        Shape shape = null;
+        List<Chunk> floats = new ArrayList<>();
+        List<Chunk> doubles = new ArrayList<>();
+        while (r.hasMore()) {
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            int wire = tag & 7;
+            if (field >= BLOB_NUM && field <= BLOB_WIDTH && wire == WireReader.VARINT) {
+                legacy[field - 1] = r.readVarint();
+                hasLegacy = true;
+            } else if (field == BLOB_SHAPE && wire == WireReader.LEN) {
+                long len = r.readLength(field);
+                try {
+                    BlobShape bs = BlobShape.parseFrom(r.bytes(r.position(), r.position() + len));
+                    shape = Shape.ofLongs(bs.getDimList().stream().mapToLong(Long::longValue).toArray());
+                } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+                    throw r.error(r.position(), "malformed blob shape: " + e.getMessage());
+                }
+                r.advance(len, field);
+            } else if (field == BLOB_DATA || field == BLOB_DOUBLE_DATA) {
+                boolean dbl = field == BLOB_DOUBLE_DATA;
+                int width = dbl ? 8 : 4;
+                List<Chunk> target = dbl ? doubles : floats;
+                if (wire == WireReader.LEN) {
+                    long len = r.readLength(field);
+                    if (len % width != 0) {
+                        throw r.error(r.position(), "packed " + (dbl ? "double" : "float") + " data of " + len
+                                + " bytes is not a whole number of values");
+                    }
+                    if (len / width > Integer.MAX_VALUE) {
+                        throw r.error(r.position(), "blob of " + len / width + " values is too large");
+                    }
+                    target.add(new Chunk(r.position(), (int) (len / width), width, dbl));
+                    r.advance(len, field);
+                } else if (wire == (dbl ? WireReader.FIXED64 : WireReader.FIXED32)) {
+                    long at = r.position();
+                    r.advance(width, field);
+                    appendUnpacked(target, at, width + 1, dbl);
+                } else {
+                    throw r.error(r.position(), "field " + field + " (" + (dbl ? "double_data" : "data")
+                            + ") has wire type " + wire);
+                }
+            } else if (field == BLOB_DIFF || field == BLOB_DOUBLE_DIFF) {
+                r.skip(tag);
+            } else {
+                r.skip(tag);
+            }
+        }
+        Shape s = hasLegacy ? Shape.ofLongs(legacy) : shape != null ? shape : Shape.of();
+        List<Chunk> chunks = doubles.isEmpty() ? floats : doubles;
+        long count = chunks.stream().mapToLong(Chunk::count).sum();
+        if (count != s.count()) {
+            throw r.error(start, "blob of shape " + s + " holds " + count + " values, expected " + s.count());
+        }
+        return new StoredBlob(index, s, hasLegacy, count, List.copyOf(chunks), start);
+    }
+
+    private static void appendUnpacked(List<Chunk> target, long at, int stride, boolean dbl) {
+        if (!target.isEmpty()) {
+            Chunk last = target.get(target.size() - 1);
+            if (last.stride() == stride && last.offset() + (long) last.count() * stride == at) {
+                target.set(target.size() - 1, new Chunk(last.offset(), last.count() + 1, stride, dbl));
+                return;
+            }
+        }
+        target.add(new Chunk(at, 1, stride, dbl));
+    }
+
+    public Path path() {
+        return file.path();
+    }
+
+    public long size() {
+        return file.size();
+    }
+
+    /** Net-level fields (name, legacy inputs, state), without layers. */
+    public NetParameter header() {
+        return header;
+    }
+
+    public List<StoredLayer> layers() {
+        return layers;
+    }
+
+    /** Copies a blob's values into a new array (double data narrowed to float). */
+    public float[] read(StoredBlob blob) {
+        float[] out = new float[Math.toIntExact(blob.count())];
+        int at = 0;
+        for (Chunk c : blob.chunks()) {
+            if (c.stride() == 4 && !c.isDouble()) {
+                file.floats(c.offset(), out, at, c.count());
+            } else if (c.stride() == 8 && c.isDouble()) {
+                file.doublesAsFloats(c.offset(), out, at, c.count());
+            } else {
+                for (int i = 0; i < c.count(); i++) {
+                    long p = c.offset() + (long) i * c.stride();
+                    if (c.isDouble()) {
+                        file.doublesAsFloats(p, out, at + i, 1);
+                    } else {
+                        file.floats(p, out, at + i, 1);
+                    }
+                }
+            }
+            at += c.count();
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+}

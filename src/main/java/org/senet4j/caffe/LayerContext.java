@@ -1,0 +1,69 @@
+package org.senet4j.caffe;
+
+import java.util.List;
+import org.senet4j.ModelException;
+import org.senet4j.caffe.proto.LayerParameter;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.Tensor;
+
+/**
+ * What a {@link LayerConverter} sees of one layer: its parameters, the shapes of its inputs and the source of its
+ * learned blobs.
+ */
+public final class LayerContext {
+    /** Supplies a layer's learned blobs, checked against the shapes the layer expects. */
+    @FunctionalInterface
+    public interface BlobSource {
+        /**
+         * Tensors of the expected shapes: the caffemodel's blobs, or shape-only placeholders when no weights were
+         * given.
+         *
+         * @throws ModelException when the blob count or a shape differs (naming expected and actual)
+         */
+        List<Tensor> take(List<Shape> expected) throws ModelException;
+    }
+
+    private final LayerParameter layer;
+    private final List<Shape> inputs;
+    private final BlobSource blobs;
+
+    LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs) {
+        this.layer = layer;
+        this.inputs = List.copyOf(inputs);
+        this.blobs = blobs;
+    }
+
+    public LayerParameter layer() {
+        return layer;
+    }
+
+    public List<Shape> inputs() {
+        return inputs;
+    }
+
+    public Shape input(int i) throws ModelException {
+        if (i >= inputs.size()) {
+            throw ModelException.field("bottom", "expected at least " + (i + 1) + " bottom"
+                    + (i == 0 ? "" : "s") + ", got " + inputs.size());
+        }
+        return inputs.get(i);
+    }
+
+    public int topCount() {
+        return layer.getTopCount();
+    }
+
+    /** The layer's learned blobs, which must have exactly these shapes (and be exactly this many). */
+    public List<Tensor> weights(Shape... expected) throws ModelException {
+        return blobs.take(List.of(expected));
+    }
+
+    /** Resolves a possibly negative Caffe axis against input {@code i}. */
+    public int axis(int axis, int i, String field) throws ModelException {
+        Shape s = input(i);
+        if (axis < -s.rank() || axis >= s.rank()) {
+            throw ModelException.field(field, "axis " + axis + " out of range for a " + s.rank() + "-D input " + s);
+        }
+        return axis < 0 ? axis + s.rank() : axis;
+    }
+}

@@ -1,0 +1,454 @@
+package org.senet4j.caffe;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.senet4j.ModelException;
+import org.senet4j.caffe.proto.BatchNormParameter;
+import org.senet4j.caffe.proto.BiasParameter;
+import org.senet4j.caffe.proto.BlobShape;
+import org.senet4j.caffe.proto.ConcatParameter;
+import org.senet4j.caffe.proto.ConvolutionParameter;
+import org.senet4j.caffe.proto.DummyDataParameter;
+import org.senet4j.caffe.proto.EltwiseParameter;
+import org.senet4j.caffe.proto.FlattenParameter;
+import org.senet4j.caffe.proto.InnerProductParameter;
+import org.senet4j.caffe.proto.InputParameter;
+import org.senet4j.caffe.proto.MemoryDataParameter;
+import org.senet4j.caffe.proto.PoolingParameter;
+import org.senet4j.caffe.proto.ReshapeParameter;
+import org.senet4j.caffe.proto.ScaleParameter;
+import org.senet4j.caffe.proto.SliceParameter;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.Tensor;
+import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.Bias;
+import org.senet4j.ir.op.Concat;
+import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Dropout;
+import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.InnerProduct;
+import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Pooling;
+import org.senet4j.ir.op.Power;
+import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.Scale;
+import org.senet4j.ir.op.Sigmoid;
+import org.senet4j.ir.op.Silence;
+import org.senet4j.ir.op.Slice;
+import org.senet4j.ir.op.Softmax;
+import org.senet4j.ir.op.Split;
+import org.senet4j.ir.op.TanH;
+
+/** The one table from Caffe layer type to converter. Every supported type appears here and nowhere else. */
+public final class LayerConverters {
+    private static final Map<String, LayerConverter> TABLE;
+
+    static {
+        Map<String, LayerConverter> t = new LinkedHashMap<>();
+        t.put("Input", LayerConverters::input);
+        t.put("MemoryData", LayerConverters::memoryData);
+        t.put("DummyData", LayerConverters::dummyData);
+        t.put("Convolution", LayerConverters::convolution);
+        t.put("BatchNorm", LayerConverters::batchNorm);
+        t.put("Scale", LayerConverters::scale);
+        t.put("Bias", LayerConverters::bias);
+        t.put("ReLU", c -> new ReLU(c.layer().getReluParam().getNegativeSlope()));
+        t.put("PReLU", LayerConverters::prelu);
+        t.put("Sigmoid", c -> new Sigmoid());
+        t.put("TanH", c -> new TanH());
+        t.put("Pooling", LayerConverters::pooling);
+        t.put("InnerProduct", LayerConverters::innerProduct);
+        t.put("Softmax", c -> new Softmax(c.axis(c.layer().getSoftmaxParam().getAxis(), 0, "softmax_param.axis")));
+        t.put("Axpy", c -> new Axpy());
+        t.put("Eltwise", LayerConverters::eltwise);
+        t.put("Concat", LayerConverters::concat);
+        t.put("Slice", LayerConverters::slice);
+        t.put("Split", c -> new Split(c.topCount()));
+        t.put("Reshape", LayerConverters::reshape);
+        t.put("Flatten", LayerConverters::flatten);
+        t.put("Dropout", c -> new Dropout(c.layer().getDropoutParam().getDropoutRatio()));
+        t.put("Power", c -> new Power(c.layer().getPowerParam().getPower(), c.layer().getPowerParam().getScale(),
+                c.layer().getPowerParam().getShift()));
+        t.put("Silence", c -> new Silence());
+        TABLE = Collections.unmodifiableMap(t);
+    }
+
+    private LayerConverters() {
+    }
+
+    /** The converter for a Caffe layer type, or null when the type is not supported. */
+    public static LayerConverter forType(String type) {
+        return TABLE.get(type);
+    }
+
+    /** Every supported Caffe layer type, in table order. */
+    public static List<String> supportedTypes() {
+        return List.copyOf(TABLE.keySet());
+    }
+
+    // ----- inputs ---------------------------------------------------------------------------------------------
+
+    private static Op input(LayerContext c) throws ModelException {
+        InputParameter p = c.layer().getInputParam();
+        int tops = c.topCount();
+        if (p.getShapeCount() == 0) {
+            throw ModelException.field("input_param.shape", "the Input layer gives no shape for its tops");
+        }
+        if (p.getShapeCount() != 1 && p.getShapeCount() != tops) {
+            throw ModelException.field("input_param.shape", "expected 1 shape or one per top (" + tops + "), got "
+                    + p.getShapeCount());
+        }
+        List<Shape> shapes = new ArrayList<>();
+        for (int i = 0; i < tops; i++) {
+            shapes.add(shape(p.getShape(p.getShapeCount() == 1 ? 0 : i), "input_param.shape"));
+        }
+        return new Input(shapes, "Input");
+    }
+
+    private static Op memoryData(LayerContext c) throws ModelException {
+        MemoryDataParameter p = c.layer().getMemoryDataParam();
+        int n = positive(p.getBatchSize(), "memory_data_param.batch_size");
+        Shape data = Shape.of(n, positive(p.getChannels(), "memory_data_param.channels"),
+                positive(p.getHeight(), "memory_data_param.height"), positive(p.getWidth(), "memory_data_param.width"));
+        if (c.topCount() != 2) {
+            throw ModelException.field("top", "MemoryData has two tops (data and label), got " + c.topCount());
+        }
+        return new Input(List.of(data, Shape.of(n)), "MemoryData");
+    }
+
+    private static Op dummyData(LayerContext c) throws ModelException {
+        DummyDataParameter p = c.layer().getDummyDataParam();
+        int tops = c.topCount();
+        List<Shape> shapes = new ArrayList<>();
+        if (p.getShapeCount() > 0) {
+            if (p.getShapeCount() != 1 && p.getShapeCount() != tops) {
+                throw ModelException.field("dummy_data_param.shape", "expected 1 shape or one per top");
+            }
+            for (int i = 0; i < tops; i++) {
+                shapes.add(shape(p.getShape(p.getShapeCount() == 1 ? 0 : i), "dummy_data_param.shape"));
+            }
+        } else {
+            int k = p.getNumCount();
+            if (k == 0 || (k != 1 && k != tops) || p.getChannelsCount() != k || p.getHeightCount() != k
+                    || p.getWidthCount() != k) {
+                throw ModelException.field("dummy_data_param.num",
+                        "give shape, or num/channels/height/width once or once per top");
+            }
+            for (int i = 0; i < tops; i++) {
+                int j = k == 1 ? 0 : i;
+                shapes.add(Shape.of(p.getNum(j), p.getChannels(j), p.getHeight(j), p.getWidth(j)));
+            }
+        }
+        return new Input(shapes, "DummyData");
+    }
+
+    // ----- layers with weights --------------------------------------------------------------------------------
+
+    private static Op convolution(LayerContext c) throws ModelException {
+        ConvolutionParameter p = c.layer().getConvolutionParam();
+        Shape in = c.input(0);
+        if (p.getAxis() != 1) {
+            throw ModelException.field("convolution_param.axis", "only channel axis 1 is supported, got "
+                    + p.getAxis());
+        }
+        if (in.rank() != 4) {
+            throw ModelException.field("bottom", "only 2-D convolution (4-D input) is supported, got input " + in);
+        }
+        int numOutput = positive(p.getNumOutput(), "convolution_param.num_output");
+        int[] kernel = spatial("kernel_size", p.getKernelSizeList(), p.hasKernelH() || p.hasKernelW(),
+                p.getKernelH(), p.getKernelW(), p.hasKernelH() && p.hasKernelW(), -1);
+        int[] stride = spatial("stride", p.getStrideList(), p.hasStrideH() || p.hasStrideW(), p.getStrideH(),
+                p.getStrideW(), p.hasStrideH() && p.hasStrideW(), 1);
+        int[] pad = spatial("pad", p.getPadList(), p.hasPadH() || p.hasPadW(), p.getPadH(), p.getPadW(), true, 0);
+        int[] dilation = spatial("dilation", p.getDilationList(), false, 0, 0, true, 1);
+        for (int i = 0; i < 2; i++) {
+            if (pad[i] < 0) {
+                throw ModelException.field("convolution_param.pad", "must not be negative, got "
+                        + Integer.toUnsignedString(pad[i]));
+            }
+            positive(kernel[i], "convolution_param.kernel_size");
+            positive(stride[i], "convolution_param.stride");
+            positive(dilation[i], "convolution_param.dilation");
+        }
+        int group = positive(p.getGroup(), "convolution_param.group");
+        if (in.dim(1) % group != 0) {
+            throw ModelException.field("convolution_param.group", "input channels " + in.dim(1)
+                    + " are not divisible by group " + group);
+        }
+        if (numOutput % group != 0) {
+            throw ModelException.field("convolution_param.group", "num_output " + numOutput
+                    + " is not divisible by group " + group);
+        }
+        Shape w = Shape.of(numOutput, in.dim(1) / group, kernel[0], kernel[1]);
+        List<Tensor> t = p.getBiasTerm() ? c.weights(w, Shape.of(numOutput)) : c.weights(w);
+        return new Convolution(numOutput, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], dilation[0],
+                dilation[1], group, t.get(0), p.getBiasTerm() ? t.get(1) : null, Activation.NONE);
+    }
+
+    /**
+     * A 2-D spatial parameter given as a repeated field (1 or 2 values, or none for the default) or as the
+     * {@code _h/_w} pair, never both.
+     */
+    private static int[] spatial(String name, List<Integer> values, boolean hasHw, int h, int w, boolean hwComplete,
+                                 int dflt) throws ModelException {
+        String field = "convolution_param." + name;
+        if (hasHw) {
+            if (!values.isEmpty()) {
+                throw ModelException.field(field, "give " + name + " or " + hwName(name)
+                        + "_h/" + hwName(name) + "_w, not both");
+            }
+            if (!hwComplete) {
+                throw ModelException.field(field.replace(name, hwName(name)) + "_h",
+                        "both " + hwName(name) + "_h and " + hwName(name) + "_w are required");
+            }
+            return new int[] {h, w};
+        }
+        return switch (values.size()) {
+            case 0 -> {
+                if (dflt < 0) {
+                    throw ModelException.field(field, "missing: the kernel size is required");
+                }
+                yield new int[] {dflt, dflt};
+            }
+            case 1 -> new int[] {values.get(0), values.get(0)};
+            case 2 -> new int[] {values.get(0), values.get(1)};
+            default -> throw ModelException.field(field, "expected 1 or 2 values, got " + values.size());
+        };
+    }
+
+    private static String hwName(String name) {
+        return name.equals("kernel_size") ? "kernel" : name;
+    }
+
+    private static Op batchNorm(LayerContext c) throws ModelException {
+        BatchNormParameter p = c.layer().getBatchNormParam();
+        if (p.hasUseGlobalStats() && !p.getUseGlobalStats()) {
+            throw ModelException.field("batch_norm_param.use_global_stats", "false asks for statistics of each "
+                    + "batch, which only training uses; senet4j runs stored statistics (remove the field or set true)");
+        }
+        if (!(p.getEps() > 0)) {
+            throw ModelException.field("batch_norm_param.eps", "must be positive, got " + p.getEps());
+        }
+        Shape stats = BatchNorm.statisticsShape(c.input(0));
+        List<Tensor> t = c.weights(stats, stats, Shape.of(1));
+        return new BatchNorm(p.getEps(), t.get(0), t.get(1), t.get(2));
+    }
+
+    private static Op scale(LayerContext c) throws ModelException {
+        ScaleParameter p = c.layer().getScaleParam();
+        int bottoms = c.layer().getBottomCount();
+        if (bottoms == 2) {
+            Shape f = c.input(1);
+            int axis = f.rank() == 0 ? 0 : c.axis(p.getAxis(), 0, "scale_param.axis");
+            Tensor bias = p.getBiasTerm() ? c.weights(f).get(0) : null;
+            return new Scale(axis, f.rank(), null, bias);
+        }
+        if (bottoms != 1) {
+            throw ModelException.field("bottom", "Scale takes 1 or 2 bottoms, got " + bottoms);
+        }
+        int axis = c.axis(p.getAxis(), 0, "scale_param.axis");
+        int numAxes = numAxes(p.getNumAxes(), axis, c.input(0), "scale_param.num_axes");
+        Shape f = new Scale(axis, numAxes, null, null).factorShape(c.input(0));
+        List<Tensor> t = p.getBiasTerm() ? c.weights(f, f) : c.weights(f);
+        return new Scale(axis, numAxes, t.get(0), p.getBiasTerm() ? t.get(1) : null);
+    }
+
+    private static Op bias(LayerContext c) throws ModelException {
+        BiasParameter p = c.layer().getBiasParam();
+        int bottoms = c.layer().getBottomCount();
+        if (bottoms == 2) {
+            Shape f = c.input(1);
+            int axis = f.rank() == 0 ? 0 : c.axis(p.getAxis(), 0, "bias_param.axis");
+            return new Bias(axis, f.rank(), null);
+        }
+        if (bottoms != 1) {
+            throw ModelException.field("bottom", "Bias takes 1 or 2 bottoms, got " + bottoms);
+        }
+        int axis = c.axis(p.getAxis(), 0, "bias_param.axis");
+        int numAxes = numAxes(p.getNumAxes(), axis, c.input(0), "bias_param.num_axes");
+        Shape f = new Bias(axis, numAxes, null).termShape(c.input(0));
+        return new Bias(axis, numAxes, c.weights(f).get(0));
+    }
+
+    private static int numAxes(int numAxes, int axis, Shape in, String field) throws ModelException {
+        if (numAxes < -1) {
+            throw ModelException.field(field, "must be -1 or more, got " + numAxes);
+        }
+        if (numAxes != -1 && axis + numAxes > in.rank()) {
+            throw ModelException.field(field, "axis " + axis + " + num_axes " + numAxes + " exceeds the "
+                    + in.rank() + " axes of input " + in);
+        }
+        return numAxes;
+    }
+
+    private static Op prelu(LayerContext c) throws ModelException {
+        boolean shared = c.layer().getPreluParam().getChannelShared();
+        if (c.input(0).rank() < 2) {
+            throw ModelException.field("bottom", "PReLU needs an input of at least 2 axes, got " + c.input(0));
+        }
+        return new PReLU(shared, c.weights(PReLU.slopeShape(c.input(0), shared)).get(0));
+    }
+
+    private static Op innerProduct(LayerContext c) throws ModelException {
+        InnerProductParameter p = c.layer().getInnerProductParam();
+        int numOutput = positive(p.getNumOutput(), "inner_product_param.num_output");
+        int axis = c.axis(p.getAxis(), 0, "inner_product_param.axis");
+        Shape in = c.input(0);
+        long k = in.count(axis, in.rank());
+        InnerProduct shapeOnly = new InnerProduct(numOutput, axis, p.getTranspose(),
+                Tensor.placeholder(Shape.of(1, 1)), null, Activation.NONE);
+        Shape w = shapeOnly.weightShape(k);
+        List<Tensor> t = p.getBiasTerm() ? c.weights(w, Shape.of(numOutput)) : c.weights(w);
+        return new InnerProduct(numOutput, axis, p.getTranspose(), t.get(0), p.getBiasTerm() ? t.get(1) : null,
+                Activation.NONE);
+    }
+
+    // ----- layers without weights ------------------------------------------------------------------------------
+
+    private static Op pooling(LayerContext c) throws ModelException {
+        PoolingParameter p = c.layer().getPoolingParam();
+        Pooling.Method method = switch (p.getPool()) {
+            case MAX -> Pooling.Method.MAX;
+            case AVE -> Pooling.Method.AVE;
+            default -> throw ModelException.field("pooling_param.pool", "STOCHASTIC pooling is not supported");
+        };
+        boolean global = p.getGlobalPooling();
+        int kh;
+        int kw;
+        if (global) {
+            if (p.hasKernelSize() || p.hasKernelH() || p.hasKernelW()) {
+                throw ModelException.field("pooling_param.kernel_size",
+                        "global pooling takes no kernel size (it pools the whole plane)");
+            }
+            kh = 0;
+            kw = 0;
+        } else if (p.hasKernelSize()) {
+            if (p.hasKernelH() || p.hasKernelW()) {
+                throw ModelException.field("pooling_param.kernel_size",
+                        "give kernel_size or kernel_h/kernel_w, not both");
+            }
+            kh = kw = positive(p.getKernelSize(), "pooling_param.kernel_size");
+        } else if (p.hasKernelH() && p.hasKernelW()) {
+            kh = positive(p.getKernelH(), "pooling_param.kernel_h");
+            kw = positive(p.getKernelW(), "pooling_param.kernel_w");
+        } else {
+            throw ModelException.field("pooling_param.kernel_size",
+                    "missing: give kernel_size, kernel_h and kernel_w, or global_pooling");
+        }
+        int[] pad = pair(p.hasPad(), p.getPad(), p.hasPadH() || p.hasPadW(), p.getPadH(), p.getPadW(), "pad");
+        int[] stride = pair(p.hasStride(), p.getStride(), p.hasStrideH() || p.hasStrideW(), p.getStrideH(),
+                p.getStrideW(), "stride");
+        positive(stride[0], "pooling_param.stride");
+        positive(stride[1], "pooling_param.stride");
+        if (pad[0] < 0 || pad[1] < 0) {
+            throw ModelException.field("pooling_param.pad", "must not be negative");
+        }
+        boolean ceil = p.getRoundMode() == PoolingParameter.RoundMode.CEIL;
+        return new Pooling(method, kh, kw, stride[0], stride[1], pad[0], pad[1], global, ceil);
+    }
+
+    private static int[] pair(boolean hasOne, int one, boolean hasHw, int h, int w, String name)
+            throws ModelException {
+        if (hasOne && hasHw) {
+            throw ModelException.field("pooling_param." + name, "give " + name + " or " + name + "_h/" + name
+                    + "_w, not both");
+        }
+        if (hasHw) {
+            return new int[] {h, w};
+        }
+        return new int[] {one, one};
+    }
+
+    private static Op eltwise(LayerContext c) throws ModelException {
+        EltwiseParameter p = c.layer().getEltwiseParam();
+        Eltwise.Operation op = switch (p.getOperation()) {
+            case PROD -> Eltwise.Operation.PROD;
+            case SUM -> Eltwise.Operation.SUM;
+            case MAX -> Eltwise.Operation.MAX;
+        };
+        if (p.getCoeffCount() > 0 && op != Eltwise.Operation.SUM) {
+            throw ModelException.field("eltwise_param.coeff", "coefficients are only allowed for SUM");
+        }
+        if (p.getCoeffCount() > 0 && p.getCoeffCount() != c.layer().getBottomCount()) {
+            throw ModelException.field("eltwise_param.coeff", "expected one coefficient per bottom ("
+                    + c.layer().getBottomCount() + "), got " + p.getCoeffCount());
+        }
+        return new Eltwise(op, p.getCoeffList());
+    }
+
+    private static Op concat(LayerContext c) throws ModelException {
+        ConcatParameter p = c.layer().getConcatParam();
+        if (p.hasConcatDim()) {
+            int axis = p.getConcatDim();
+            if (axis >= c.input(0).rank()) {
+                throw ModelException.field("concat_param.concat_dim", "axis " + axis + " out of range for input "
+                        + c.input(0));
+            }
+            return new Concat(axis);
+        }
+        return new Concat(c.axis(p.getAxis(), 0, "concat_param.axis"));
+    }
+
+    private static Op slice(LayerContext c) throws ModelException {
+        SliceParameter p = c.layer().getSliceParam();
+        int axis;
+        if (p.hasSliceDim()) {
+            axis = p.getSliceDim();
+            if (axis >= c.input(0).rank()) {
+                throw ModelException.field("slice_param.slice_dim", "axis " + axis + " out of range for input "
+                        + c.input(0));
+            }
+        } else {
+            axis = c.axis(p.getAxis(), 0, "slice_param.axis");
+        }
+        return new Slice(axis, p.getSlicePointList(), c.topCount());
+    }
+
+    private static Op reshape(LayerContext c) throws ModelException {
+        ReshapeParameter p = c.layer().getReshapeParam();
+        List<Integer> dims = new ArrayList<>();
+        for (long d : p.getShape().getDimList()) {
+            if (d < -1 || d > Integer.MAX_VALUE) {
+                throw ModelException.field("reshape_param.shape", "dimension " + d + " is out of range");
+            }
+            dims.add((int) d);
+        }
+        return new Reshape(dims, p.getAxis(), p.getNumAxes());
+    }
+
+    private static Op flatten(LayerContext c) throws ModelException {
+        FlattenParameter p = c.layer().getFlattenParam();
+        return new Flatten(c.axis(p.getAxis(), 0, "flatten_param.axis"),
+                c.axis(p.getEndAxis(), 0, "flatten_param.end_axis"));
+    }
+
+    // ----- helpers ---------------------------------------------------------------------------------------------
+
+    private static int positive(int v, String field) throws ModelException {
+        if (v <= 0) {
+            throw ModelException.field(field, "must be positive, got " + Integer.toUnsignedString(v));
+        }
+        return v;
+    }
+
+    static Shape shape(BlobShape s, String field) throws ModelException {
+        int[] d = new int[s.getDimCount()];
+        for (int i = 0; i < d.length; i++) {
+            long v = s.getDim(i);
+            if (v <= 0 || v > Integer.MAX_VALUE) {
+                throw ModelException.field(field, "dimension " + i + " is " + v + "; dimensions must be positive");
+            }
+            d[i] = (int) v;
+        }
+        return Shape.of(d);
+    }
+}

@@ -1,0 +1,13 @@
+package org.senet4j.ir.op;
+
+import java.util.List;
+import org.senet4j.ModelException;
+import org.senet4j.ir.Shape;
+
+/** {@code y = tanh(x)}. */
+public record TanH() implements Op {
+    @Override
+    public List<Shape> outputShapes(List<Shape> inputs) throws ModelException {
+        return Elementwise.same(inputs);
+    }
+}

@@ -1,0 +1,157 @@
+package org.senet4j.caffe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.senet4j.ModelException;
+import org.senet4j.ir.Graph;
+
+/** Every way a net definition can be wrong gives one clear error naming file, layer, type and field. */
+class ImporterErrorsTest {
+    @TempDir
+    Path dir;
+
+    private static final String INPUT = "layer { name: \"data\" type: \"Input\" top: \"data\" "
+            + "input_param { shape { dim: 1 dim: 3 dim: 8 dim: 8 } } }\n";
+
+    private ModelException fail(String text) throws Exception {
+        Path p = Fixtures.write(dir, "net.prototxt", text);
+        return assertThrows(ModelException.class, () -> CaffeImporter.load(p, null));
+    }
+
+    @Test
+    void syntaxErrorNamesLineAndColumn() throws Exception {
+        ModelException e = fail(INPUT + "layer {\n  name: \"c\"\n  type \"Convolution\"\n}\n");
+        assertTrue(e.getMessage().contains("net.prototxt: line 4, column"), e.getMessage());
+    }
+
+    @Test
+    void unknownFieldIsAnErrorUnlessAllowed() throws Exception {
+        String text = INPUT + "layer { name: \"p\" type: \"Pooling\" bottom: \"data\" top: \"p\" "
+                + "pooling_param { pool: MAX kernel_size: 2 stride: 2 ceil_mode: false } }\n";
+        ModelException e = fail(text);
+        assertTrue(e.getMessage().contains("ceil_mode"), e.getMessage());
+        assertTrue(e.getMessage().contains("line 2"), e.getMessage());
+        Path p = Fixtures.write(dir, "net.prototxt", text);
+        List<String> warnings = new ArrayList<>();
+        CaffeImporter.load(p, null, new CaffeImporter.Options(true));
+        PrototxtReader.read(p, true, warnings::add);
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("ceil_mode"), warnings.get(0));
+    }
+
+    @Test
+    void everyUnsupportedTypeIsListedAtOnce() throws Exception {
+        ModelException e = fail(INPUT
+                + "layer { name: \"n1\" type: \"LRN\" bottom: \"data\" top: \"n1\" }\n"
+                + "layer { name: \"c1\" type: \"Convolution\" bottom: \"n1\" top: \"c1\" "
+                + "convolution_param { num_output: 4 kernel_size: 1 } }\n"
+                + "layer { name: \"perm\" type: \"Permute\" bottom: \"c1\" top: \"perm\" }\n"
+                + "layer { name: \"n2\" type: \"LRN\" bottom: \"perm\" top: \"n2\" }\n");
+        assertTrue(e.getMessage().contains("unsupported layer types: LRN (2 layers: n1, n2); "
+                + "Permute (1 layer: perm)"), e.getMessage());
+    }
+
+    @Test
+    void bottomThatNothingProducesIsAnError() throws Exception {
+        ModelException e = fail(INPUT + "layer { name: \"r\" type: \"ReLU\" bottom: \"datum\" top: \"r\" }\n");
+        assertEquals("r", e.layer());
+        assertEquals("ReLU", e.layerType());
+        assertEquals("bottom[0]", e.field());
+        assertTrue(e.getMessage().contains("\"datum\" is not produced by any layer"), e.getMessage());
+    }
+
+    @Test
+    void cycleIsReportedAsSuch() throws Exception {
+        ModelException e = fail(INPUT
+                + "layer { name: \"a\" type: \"Eltwise\" bottom: \"data\" bottom: \"b\" top: \"a\" }\n"
+                + "layer { name: \"b\" type: \"ReLU\" bottom: \"a\" top: \"b\" }\n");
+        assertTrue(e.getMessage().contains("cycle: a -> b -> a"), e.getMessage());
+    }
+
+    @Test
+    void outOfOrderLayerIsReported() throws Exception {
+        ModelException e = fail(INPUT
+                + "layer { name: \"b\" type: \"ReLU\" bottom: \"a\" top: \"b\" }\n"
+                + "layer { name: \"a\" type: \"ReLU\" bottom: \"data\" top: \"a\" }\n");
+        assertTrue(e.getMessage().contains("produced only by the later layer \"a\""), e.getMessage());
+    }
+
+    @Test
+    void duplicateTopThatIsNotInPlaceIsAnError() throws Exception {
+        ModelException e = fail(INPUT
+                + "layer { name: \"r1\" type: \"ReLU\" bottom: \"data\" top: \"x\" }\n"
+                + "layer { name: \"r2\" type: \"Sigmoid\" bottom: \"data\" top: \"x\" }\n");
+        assertEquals("r2", e.layer());
+        assertTrue(e.getMessage().contains("already produced"), e.getMessage());
+    }
+
+    @Test
+    void badFieldsNameTheField() throws Exception {
+        ModelException e = fail(INPUT + "layer { name: \"c\" type: \"Convolution\" bottom: \"data\" top: \"c\" "
+                + "convolution_param { num_output: 4 kernel_size: 1 kernel_size: 2 kernel_size: 3 } }\n");
+        assertEquals("layer \"c\" (Convolution): convolution_param.kernel_size: expected 1 or 2 values, got 3",
+                e.getMessage().substring(e.getMessage().indexOf("layer ")));
+        e = fail(INPUT + "layer { name: \"c\" type: \"Convolution\" bottom: \"data\" top: \"c\" "
+                + "convolution_param { num_output: 4 kernel_size: 9 } }\n");
+        assertTrue(e.getMessage().contains("larger than the padded input"), e.getMessage());
+        e = fail(INPUT + "layer { name: \"c\" type: \"Convolution\" bottom: \"data\" top: \"c\" "
+                + "convolution_param { num_output: 4 kernel_size: 3 group: 2 } }\n");
+        assertTrue(e.getMessage().contains("group"), e.getMessage());
+    }
+
+    @Test
+    void shapeMismatchesNameTheLayer() throws Exception {
+        ModelException e = fail(INPUT
+                + "layer { name: \"p\" type: \"Pooling\" bottom: \"data\" top: \"p\" "
+                + "pooling_param { pool: MAX kernel_size: 2 stride: 2 } }\n"
+                + "layer { name: \"sum\" type: \"Eltwise\" bottom: \"data\" bottom: \"p\" top: \"sum\" }\n");
+        assertEquals("sum", e.layer());
+        assertTrue(e.getMessage().contains("differs from bottom[0]"), e.getMessage());
+    }
+
+    @Test
+    void legacyInputWithoutShapeIsAnError() throws Exception {
+        ModelException e = fail("input: \"data\"\nlayer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\n");
+        assertTrue(e.getMessage().contains("has no shape"), e.getMessage());
+    }
+
+    @Test
+    void inPlaceLayersWriteVersionsOfOneBlob() throws Exception {
+        Path p = Fixtures.write(dir, "net.prototxt", INPUT
+                + "layer { name: \"c\" type: \"Convolution\" bottom: \"data\" top: \"c\" "
+                + "convolution_param { num_output: 4 kernel_size: 1 } }\n"
+                + "layer { name: \"bn\" type: \"BatchNorm\" bottom: \"c\" top: \"c\" }\n"
+                + "layer { name: \"relu\" type: \"ReLU\" bottom: \"c\" top: \"c\" }\n");
+        Graph g = CaffeImporter.load(p, null).graph();
+        assertEquals(List.of("c@c"), g.node("c").outputs());
+        assertEquals(List.of("c@c"), g.node("bn").inputs());
+        assertEquals(List.of("c@bn"), g.node("bn").outputs());
+        assertEquals(List.of("c"), g.node("relu").outputs());
+        assertEquals("c", g.resolve("c"));
+        assertEquals(List.of("c"), g.outputs());
+        assertEquals(List.of("data", "c"), g.blobNames());
+    }
+
+    @Test
+    void testPhaseRulesAndMemoryDataInput() throws Exception {
+        Path p = Fixtures.write(dir, "net.prototxt", """
+                layer { name: "d" type: "Data" top: "data" top: "label" include { phase: TRAIN }
+                        data_param { source: "x" batch_size: 8 } }
+                layer { name: "d" type: "MemoryData" top: "data" top: "label" include { phase: TEST }
+                        memory_data_param { batch_size: 2 channels: 3 height: 4 width: 4 } }
+                layer { name: "r" type: "ReLU" bottom: "data" top: "r" exclude { phase: TEST } }
+                layer { name: "s" type: "Sigmoid" bottom: "data" top: "s" }
+                """);
+        Graph g = CaffeImporter.load(p, null).graph();
+        assertEquals(List.of("d", "s"), g.nodes().stream().map(n -> n.name()).toList());
+        assertEquals("MemoryData", g.nodes().get(0).type());
+        assertEquals(List.of("data", "label"), g.inputs());
+    }
+}
