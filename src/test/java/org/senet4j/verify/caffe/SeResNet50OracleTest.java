@@ -23,9 +23,7 @@ class SeResNet50OracleTest {
 
     @Test
     void randomWeightsKeepEveryBlobTame() throws Exception {
-        Optional<Path> prototxt = TestData.shared("senet-models/SE-ResNet-50.prototxt");
-        Assumptions.assumeTrue(prototxt.isPresent(), "shared/senet-models/SE-ResNet-50.prototxt not present");
-        Path proto = prototxt.get();
+        Path proto = TestData.requireShared("senet-models/SE-ResNet-50.prototxt");
 
         long t0 = System.nanoTime();
         Path model = dir.resolve("se-resnet-50.caffemodel");
