@@ -1,0 +1,46 @@
+package org.senet4j.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.senet4j.ModelException;
+import org.senet4j.engine.Engine;
+import org.senet4j.engine.EngineOptions;
+import org.senet4j.engine.Engines;
+import org.senet4j.engine.Precision;
+import org.senet4j.ir.Graph;
+import org.senet4j.passes.Passes;
+import picocli.CommandLine.Option;
+
+/** Engine choices shared by the commands that run a model. */
+final class EngineOptionsMixin {
+
+    @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
+            description = "cpu (default) or cuda[:N].")
+    String device;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "CPU threads (default: all cores).")
+    int threads;
+
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
+            description = "fp32 (default), tf32 or fp16 (tf32 and fp16 on cuda only).")
+    String precision;
+
+    @Option(names = "--no-pass", paramLabel = "PASS",
+            description = "Turn an inference pass off (repeatable): drop-identities, fold-batchnorm, "
+                    + "fuse-activations, or all.")
+    List<String> disabledPasses = new ArrayList<>();
+
+    EngineOptions options() {
+        return new EngineOptions(threads, Precision.parse(precision), 0, false);
+    }
+
+    /** The graph after the enabled passes. */
+    Graph optimize(Graph g) throws ModelException {
+        return Passes.optimize(g, disabledPasses);
+    }
+
+    Engine create(Graph g) throws ModelException {
+        return Engines.create(device, optimize(g), options());
+    }
+}

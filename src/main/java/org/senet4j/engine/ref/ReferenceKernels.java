@@ -1,0 +1,413 @@
+package org.senet4j.engine.ref;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.Tensor;
+import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.Bias;
+import org.senet4j.ir.op.Concat;
+import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Dropout;
+import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.InnerProduct;
+import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Pooling;
+import org.senet4j.ir.op.Power;
+import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.Scale;
+import org.senet4j.ir.op.Sigmoid;
+import org.senet4j.ir.op.Silence;
+import org.senet4j.ir.op.Slice;
+import org.senet4j.ir.op.Softmax;
+import org.senet4j.ir.op.Split;
+import org.senet4j.ir.op.TanH;
+
+/**
+ * Straightforward Java implementations of every op on row-major float arrays in Caffe's logical order, written from
+ * Caffe's formulas (the same float arithmetic where it matters). They define the semantics the fast kernels must
+ * reproduce, serve as the CPU engine's fallback for rare shapes, and check the fast kernels in tests.
+ */
+public final class ReferenceKernels {
+    private ReferenceKernels() {
+    }
+
+    /** Runs {@code op} on inputs of the given shapes; returns one array per output shape. */
+    public static List<float[]> run(Op op, List<Shape> inShapes, List<float[]> in, List<Shape> outShapes) {
+        List<float[]> out = new ArrayList<>();
+        for (Shape s : outShapes) {
+            out.add(new float[Math.toIntExact(s.count())]);
+        }
+        float[] x = in.isEmpty() ? null : in.get(0);
+        float[] y = out.isEmpty() ? null : out.get(0);
+        if (op instanceof Convolution c) {
+            convolution(c, inShapes.get(0), x, outShapes.get(0), y);
+        } else if (op instanceof InnerProduct ip) {
+            innerProduct(ip, inShapes.get(0), x, y);
+        } else if (op instanceof BatchNorm bn) {
+            batchNorm(bn, inShapes.get(0), x, y);
+        } else if (op instanceof Scale s) {
+            scale(s, inShapes, in, y);
+        } else if (op instanceof Bias b) {
+            bias(b, inShapes, in, y);
+        } else if (op instanceof ReLU r) {
+            for (int i = 0; i < x.length; i++) {
+                y[i] = relu(x[i], r.negativeSlope());
+            }
+        } else if (op instanceof PReLU p) {
+            prelu(p, inShapes.get(0), x, y);
+        } else if (op instanceof Sigmoid) {
+            for (int i = 0; i < x.length; i++) {
+                y[i] = sigmoid(x[i]);
+            }
+        } else if (op instanceof TanH) {
+            for (int i = 0; i < x.length; i++) {
+                y[i] = (float) Math.tanh(x[i]);
+            }
+        } else if (op instanceof Power p) {
+            power(p, x, y);
+        } else if (op instanceof Pooling p) {
+            pooling(p, inShapes.get(0), x, outShapes.get(0), y);
+        } else if (op instanceof Softmax s) {
+            softmax(s.axis(), inShapes.get(0), x, y);
+        } else if (op instanceof Axpy) {
+            axpy(inShapes, in, y);
+        } else if (op instanceof Eltwise e) {
+            eltwise(e, in, y);
+        } else if (op instanceof Concat c) {
+            concat(c.axis(), inShapes, in, y);
+        } else if (op instanceof Slice s) {
+            slice(s.axis(), inShapes.get(0), x, outShapes, out);
+        } else if (op instanceof Split) {
+            for (float[] o : out) {
+                System.arraycopy(x, 0, o, 0, x.length);
+            }
+        } else if (op instanceof Reshape || op instanceof Flatten || op instanceof Dropout) {
+            System.arraycopy(x, 0, y, 0, x.length);
+        } else if (op instanceof Input) {
+            throw new IllegalArgumentException("Input has no kernel");
+        } else if (!(op instanceof Silence)) {
+            throw new IllegalArgumentException("no reference kernel for " + op.opName());
+        }
+        return out;
+    }
+
+    static float relu(float x, float slope) {
+        return Math.max(x, 0f) + slope * Math.min(x, 0f);
+    }
+
+    /** Caffe's CPU sigmoid: {@code 0.5 tanh(0.5 x) + 0.5}. */
+    public static float sigmoid(float x) {
+        return (float) (0.5 * Math.tanh(0.5 * x) + 0.5);
+    }
+
+    static float activate(Activation a, float v) {
+        return a.isNone() ? v : relu(v, a.alpha());
+    }
+
+    static void convolution(Convolution c, Shape in, float[] x, Shape out, float[] y) {
+        int n = in.dim(0);
+        int ci = in.dim(1);
+        int h = in.dim(2);
+        int w = in.dim(3);
+        int co = out.dim(1);
+        int oh = out.dim(2);
+        int ow = out.dim(3);
+        int g = c.group();
+        int cig = ci / g;
+        int cog = co / g;
+        int kh = c.kernelH();
+        int kw = c.kernelW();
+        float[] wt = c.weight().toArray();
+        float[] b = c.bias() == null ? null : c.bias().toArray();
+        for (int b0 = 0; b0 < n; b0++) {
+            for (int o = 0; o < co; o++) {
+                int grp = o / cog;
+                for (int yy = 0; yy < oh; yy++) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        double acc = 0;
+                        for (int i = 0; i < cig; i++) {
+                            int chan = grp * cig + i;
+                            for (int u = 0; u < kh; u++) {
+                                int iy = yy * c.strideH() - c.padH() + u * c.dilationH();
+                                if (iy < 0 || iy >= h) {
+                                    continue;
+                                }
+                                for (int v = 0; v < kw; v++) {
+                                    int ix = xx * c.strideW() - c.padW() + v * c.dilationW();
+                                    if (ix < 0 || ix >= w) {
+                                        continue;
+                                    }
+                                    acc += (double) x[((b0 * ci + chan) * h + iy) * w + ix]
+                                            * wt[((o * cig + i) * kh + u) * kw + v];
+                                }
+                            }
+                        }
+                        float v = (float) acc + (b == null ? 0f : b[o]);
+                        y[((b0 * co + o) * oh + yy) * ow + xx] = activate(c.activation(), v);
+                    }
+                }
+            }
+        }
+    }
+
+    static void innerProduct(InnerProduct ip, Shape in, float[] x, float[] y) {
+        int m = Math.toIntExact(in.count(0, ip.axis()));
+        int k = ip.inputSize();
+        int n = ip.numOutput();
+        float[] w = ip.weight().toArray();
+        float[] b = ip.bias() == null ? null : ip.bias().toArray();
+        for (int r = 0; r < m; r++) {
+            for (int o = 0; o < n; o++) {
+                double acc = 0;
+                for (int i = 0; i < k; i++) {
+                    acc += (double) x[r * k + i] * (ip.transpose() ? w[i * n + o] : w[o * k + i]);
+                }
+                y[r * n + o] = activate(ip.activation(), (float) acc + (b == null ? 0f : b[o]));
+            }
+        }
+    }
+
+    static void batchNorm(BatchNorm bn, Shape in, float[] x, float[] y) {
+        int n = in.dim(0);
+        int c = in.rank() > 1 ? in.dim(1) : 1;
+        int inner = Math.toIntExact(in.count(Math.min(2, in.rank()), in.rank()));
+        float m = bn.statisticsMultiplier();
+        for (int ch = 0; ch < c; ch++) {
+            float mean = bn.mean().get(ch) * m;
+            float sd = (float) Math.sqrt(bn.variance().get(ch) * m + bn.eps());
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * inner;
+                for (int i = 0; i < inner; i++) {
+                    y[base + i] = (x[base + i] - mean) / sd;
+                }
+            }
+        }
+    }
+
+    static void scale(Scale s, List<Shape> shapes, List<float[]> in, float[] y) {
+        Shape xs = shapes.get(0);
+        float[] x = in.get(0);
+        float[] f;
+        int dims;
+        if (s.twoInputs()) {
+            f = in.get(1);
+            dims = shapes.get(1).rank();
+        } else {
+            f = s.scale().toArray();
+            dims = s.scale().shape().rank();
+        }
+        float[] b = s.bias() == null ? null : s.bias().toArray();
+        broadcast(xs, s.axis(), dims, x, y, f, b);
+    }
+
+    static void bias(Bias bi, List<Shape> shapes, List<float[]> in, float[] y) {
+        float[] b;
+        int dims;
+        if (bi.twoInputs()) {
+            b = in.get(1);
+            dims = shapes.get(1).rank();
+        } else {
+            b = bi.bias().toArray();
+            dims = bi.bias().shape().rank();
+        }
+        broadcast(shapes.get(0), bi.axis(), dims, in.get(0), y, null, b);
+    }
+
+    /** {@code y = x * f[d] + b[d]} with {@code d} the index over axes {@code [axis, axis + dims)}. */
+    private static void broadcast(Shape xs, int axis, int dims, float[] x, float[] y, float[] f, float[] b) {
+        int outer = Math.toIntExact(xs.count(0, axis));
+        int mid = Math.toIntExact(xs.count(axis, axis + dims));
+        int inner = Math.toIntExact(xs.count(axis + dims, xs.rank()));
+        for (int o = 0; o < outer; o++) {
+            for (int d = 0; d < mid; d++) {
+                float fv = f == null ? 1f : f[f.length == 1 ? 0 : d];
+                float bv = b == null ? 0f : b[b.length == 1 ? 0 : d];
+                int base = (o * mid + d) * inner;
+                for (int i = 0; i < inner; i++) {
+                    y[base + i] = f == null ? x[base + i] + bv : b == null ? x[base + i] * fv : x[base + i] * fv + bv;
+                }
+            }
+        }
+    }
+
+    static void prelu(PReLU p, Shape in, float[] x, float[] y) {
+        int c = in.dim(1);
+        int inner = Math.toIntExact(in.count(2, in.rank()));
+        float[] slope = p.slope().toArray();
+        for (int i = 0; i < x.length; i++) {
+            float a = p.channelShared() ? slope[0] : slope[(i / inner) % c];
+            y[i] = Math.max(x[i], 0f) + a * Math.min(x[i], 0f);
+        }
+    }
+
+    static void power(Power p, float[] x, float[] y) {
+        for (int i = 0; i < x.length; i++) {
+            float v = p.scale() * x[i] + p.shift();
+            y[i] = p.power() == 1f ? v : (float) Math.pow(v, p.power());
+        }
+    }
+
+    static void pooling(Pooling p, Shape in, float[] x, Shape out, float[] y) {
+        int n = in.dim(0);
+        int c = in.dim(1);
+        int h = in.dim(2);
+        int w = in.dim(3);
+        int oh = out.dim(2);
+        int ow = out.dim(3);
+        int[] k = p.kernel(h, w);
+        int sh = p.strideH();
+        int sw = p.strideW();
+        int ph = p.padH();
+        int pw = p.padW();
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                int plane = (b * c + ch) * h * w;
+                int oplane = (b * c + ch) * oh * ow;
+                for (int yy = 0; yy < oh; yy++) {
+                    for (int xx = 0; xx < ow; xx++) {
+                        int hs = yy * sh - ph;
+                        int ws = xx * sw - pw;
+                        float v;
+                        if (p.method() == Pooling.Method.MAX) {
+                            int he = Math.min(hs + k[0], h);
+                            int we = Math.min(ws + k[1], w);
+                            v = Float.NEGATIVE_INFINITY;
+                            for (int i = Math.max(hs, 0); i < he; i++) {
+                                for (int j = Math.max(ws, 0); j < we; j++) {
+                                    v = Math.max(v, x[plane + i * w + j]);
+                                }
+                            }
+                        } else {
+                            int he = Math.min(hs + k[0], h + ph);
+                            int we = Math.min(ws + k[1], w + pw);
+                            int size = (he - hs) * (we - ws);
+                            float sum = 0;
+                            for (int i = Math.max(hs, 0); i < Math.min(he, h); i++) {
+                                for (int j = Math.max(ws, 0); j < Math.min(we, w); j++) {
+                                    sum += x[plane + i * w + j];
+                                }
+                            }
+                            v = sum / size;
+                        }
+                        y[oplane + yy * ow + xx] = v;
+                    }
+                }
+            }
+        }
+    }
+
+    static void softmax(int axis, Shape in, float[] x, float[] y) {
+        int outer = Math.toIntExact(in.count(0, axis));
+        int dim = in.dim(axis);
+        int inner = Math.toIntExact(in.count(axis + 1, in.rank()));
+        for (int o = 0; o < outer; o++) {
+            for (int i = 0; i < inner; i++) {
+                int base = o * dim * inner + i;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int d = 0; d < dim; d++) {
+                    max = Math.max(max, x[base + d * inner]);
+                }
+                float sum = 0;
+                for (int d = 0; d < dim; d++) {
+                    float e = (float) Math.exp(x[base + d * inner] - max);
+                    y[base + d * inner] = e;
+                    sum += e;
+                }
+                for (int d = 0; d < dim; d++) {
+                    y[base + d * inner] /= sum;
+                }
+            }
+        }
+    }
+
+    static void axpy(List<Shape> shapes, List<float[]> in, float[] y) {
+        Shape xs = shapes.get(1);
+        float[] a = in.get(0);
+        float[] x = in.get(1);
+        float[] yy = in.get(2);
+        int nc = xs.dim(0) * xs.dim(1);
+        int inner = Math.toIntExact(xs.count(2, xs.rank()));
+        for (int i = 0; i < nc; i++) {
+            float s = a[i];
+            for (int j = 0; j < inner; j++) {
+                y[i * inner + j] = s * x[i * inner + j] + yy[i * inner + j];
+            }
+        }
+    }
+
+    static void eltwise(Eltwise e, List<float[]> in, float[] y) {
+        int n = y.length;
+        switch (e.operation()) {
+            case SUM -> {
+                for (int i = 0; i < n; i++) {
+                    float s = 0;
+                    for (int k = 0; k < in.size(); k++) {
+                        s += e.coefficient(k) * in.get(k)[i];
+                    }
+                    y[i] = s;
+                }
+            }
+            case PROD -> {
+                for (int i = 0; i < n; i++) {
+                    float s = in.get(0)[i];
+                    for (int k = 1; k < in.size(); k++) {
+                        s *= in.get(k)[i];
+                    }
+                    y[i] = s;
+                }
+            }
+            case MAX -> {
+                for (int i = 0; i < n; i++) {
+                    float s = in.get(0)[i];
+                    for (int k = 1; k < in.size(); k++) {
+                        s = Math.max(s, in.get(k)[i]);
+                    }
+                    y[i] = s;
+                }
+            }
+        }
+    }
+
+    static void concat(int axis, List<Shape> shapes, List<float[]> in, float[] y) {
+        int outer = Math.toIntExact(shapes.get(0).count(0, axis));
+        int inner = Math.toIntExact(shapes.get(0).count(axis + 1, shapes.get(0).rank()));
+        int total = 0;
+        for (Shape s : shapes) {
+            total += s.dim(axis);
+        }
+        int offset = 0;
+        for (int k = 0; k < in.size(); k++) {
+            int d = shapes.get(k).dim(axis);
+            for (int o = 0; o < outer; o++) {
+                System.arraycopy(in.get(k), o * d * inner, y, (o * total + offset) * inner, d * inner);
+            }
+            offset += d;
+        }
+    }
+
+    static void slice(int axis, Shape in, float[] x, List<Shape> outShapes, List<float[]> out) {
+        int outer = Math.toIntExact(in.count(0, axis));
+        int inner = Math.toIntExact(in.count(axis + 1, in.rank()));
+        int total = in.dim(axis);
+        int offset = 0;
+        for (int k = 0; k < out.size(); k++) {
+            int d = outShapes.get(k).dim(axis);
+            for (int o = 0; o < outer; o++) {
+                System.arraycopy(x, (o * total + offset) * inner, out.get(k), o * d * inner, d * inner);
+            }
+            offset += d;
+        }
+    }
+
+    /** The weights of a tensor as an array (helper for tests). */
+    public static float[] values(Tensor t) {
+        return t.toArray();
+    }
+}
