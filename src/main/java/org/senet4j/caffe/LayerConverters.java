@@ -16,6 +16,7 @@ import org.senet4j.caffe.proto.EltwiseParameter;
 import org.senet4j.caffe.proto.FlattenParameter;
 import org.senet4j.caffe.proto.InnerProductParameter;
 import org.senet4j.caffe.proto.InputParameter;
+import org.senet4j.caffe.proto.LRNParameter;
 import org.senet4j.caffe.proto.MemoryDataParameter;
 import org.senet4j.caffe.proto.PoolingParameter;
 import org.senet4j.caffe.proto.ReshapeParameter;
@@ -34,6 +35,8 @@ import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.LRN;
+import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Op;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
@@ -79,6 +82,9 @@ public final class LayerConverters {
         t.put("Power", c -> new Power(c.layer().getPowerParam().getPower(), c.layer().getPowerParam().getScale(),
                 c.layer().getPowerParam().getShift()));
         t.put("Silence", c -> new Silence());
+        t.put("LRN", LayerConverters::lrn);
+        t.put("MVN", c -> new MVN(c.layer().getMvnParam().getNormalizeVariance(),
+                c.layer().getMvnParam().getAcrossChannels(), c.layer().getMvnParam().getEps()));
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -429,6 +435,17 @@ public final class LayerConverters {
         FlattenParameter p = c.layer().getFlattenParam();
         return new Flatten(c.axis(p.getAxis(), 0, "flatten_param.axis"),
                 c.axis(p.getEndAxis(), 0, "flatten_param.end_axis"));
+    }
+
+    private static Op lrn(LayerContext c) throws ModelException {
+        LRNParameter p = c.layer().getLrnParam();
+        int size = positive(p.getLocalSize(), "lrn_param.local_size");
+        LRN.Region region = p.getNormRegion() == LRNParameter.NormRegion.WITHIN_CHANNEL ? LRN.Region.WITHIN_CHANNEL
+                : LRN.Region.ACROSS_CHANNELS;
+        if (region == LRN.Region.WITHIN_CHANNEL && size % 2 == 0) {
+            throw ModelException.field("lrn_param.local_size", "must be odd for WITHIN_CHANNEL, got " + size);
+        }
+        return new LRN(size, p.getAlpha(), p.getBeta(), p.getK(), region);
     }
 
     // ----- helpers ---------------------------------------------------------------------------------------------

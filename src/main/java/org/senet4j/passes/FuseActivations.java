@@ -10,10 +10,11 @@ import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.Convolution;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Sigmoid;
 
 /**
- * Moves a ReLU into the Convolution or InnerProduct before it (as the op's activation) when that op's output feeds
- * only the ReLU. The fused op's output takes the ReLU output's name.
+ * Moves a ReLU or Sigmoid into the Convolution or InnerProduct before it (as the op's activation) when that op's output
+ * feeds only the activation. The fused op's output takes the activation output's name.
  */
 public final class FuseActivations implements Pass {
     @Override
@@ -23,7 +24,7 @@ public final class FuseActivations implements Pass {
 
     @Override
     public String description() {
-        return "fuse ReLU into the preceding Convolution or InnerProduct";
+        return "fuse ReLU and Sigmoid into the preceding Convolution or InnerProduct";
     }
 
     @Override
@@ -39,9 +40,10 @@ public final class FuseActivations implements Pass {
             List<Node> next = out == null ? List.of() : g.consumers(out);
             boolean candidate = (n.op() instanceof Convolution c && c.activation().isNone())
                     || (n.op() instanceof InnerProduct ip && ip.activation().isNone());
-            if (candidate && next.size() == 1 && next.get(0).op() instanceof ReLU relu
-                    && !g.outputs().contains(out)) {
-                Activation act = Activation.relu(relu.negativeSlope());
+            Activation act = next.size() != 1 ? null : next.get(0).op() instanceof ReLU relu
+                    ? Activation.relu(relu.negativeSlope()) : next.get(0).op() instanceof Sigmoid ? Activation.SIGMOID
+                    : null;
+            if (candidate && act != null && !g.outputs().contains(out)) {
                 r.add(n.withOp(n.op() instanceof Convolution c ? c.with(c.weight(), c.bias(), act)
                         : ((InnerProduct) n.op()).with(((InnerProduct) n.op()).weight(),
                                 ((InnerProduct) n.op()).bias(), act)));

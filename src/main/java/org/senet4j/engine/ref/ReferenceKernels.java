@@ -15,6 +15,8 @@ import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.LRN;
+import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Op;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
@@ -90,6 +92,10 @@ public final class ReferenceKernels {
             }
         } else if (op instanceof Reshape || op instanceof Flatten || op instanceof Dropout) {
             System.arraycopy(x, 0, y, 0, x.length);
+        } else if (op instanceof LRN l) {
+            lrn(l, inShapes.get(0), x, y);
+        } else if (op instanceof MVN m) {
+            mvn(m, inShapes.get(0), x, y);
         } else if (op instanceof Input) {
             throw new IllegalArgumentException("Input has no kernel");
         } else if (!(op instanceof Silence)) {
@@ -108,7 +114,7 @@ public final class ReferenceKernels {
     }
 
     static float activate(Activation a, float v) {
-        return a.isNone() ? v : relu(v, a.alpha());
+        return a.apply(v);
     }
 
     static void convolution(Convolution c, Shape in, float[] x, Shape out, float[] y) {
@@ -403,6 +409,71 @@ public final class ReferenceKernels {
                 System.arraycopy(x, (o * total + offset) * inner, out.get(k), o * d * inner, d * inner);
             }
             offset += d;
+        }
+    }
+
+    static void lrn(LRN l, Shape in, float[] x, float[] y) {
+        int n = in.dim(0);
+        int c = in.dim(1);
+        int h = in.dim(2);
+        int w = in.dim(3);
+        int hw = h * w;
+        int size = l.localSize();
+        int pre = (size - 1) / 2;
+        for (int b = 0; b < n; b++) {
+            for (int ch = 0; ch < c; ch++) {
+                for (int p = 0; p < hw; p++) {
+                    float scale;
+                    if (l.region() == LRN.Region.ACROSS_CHANNELS) {
+                        float sum = 0;
+                        for (int j = ch - pre; j < ch - pre + size; j++) {
+                            if (j >= 0 && j < c) {
+                                float v = x[(b * c + j) * hw + p];
+                                sum += v * v;
+                            }
+                        }
+                        scale = l.k() + l.alpha() / size * sum;
+                    } else {
+                        int yy = p / w;
+                        int xx = p % w;
+                        float sum = 0;
+                        for (int i = yy - pre; i < yy - pre + size; i++) {
+                            for (int j = xx - pre; j < xx - pre + size; j++) {
+                                if (i >= 0 && i < h && j >= 0 && j < w) {
+                                    float v = x[(b * c + ch) * hw + i * w + j];
+                                    sum += v * v;
+                                }
+                            }
+                        }
+                        scale = 1f + l.alpha() * (sum / (size * size));
+                    }
+                    int idx = (b * c + ch) * hw + p;
+                    y[idx] = x[idx] * (float) Math.pow(scale, -l.beta());
+                }
+            }
+        }
+    }
+
+    static void mvn(MVN m, Shape in, float[] x, float[] y) {
+        int groups = Math.toIntExact(m.acrossChannels() ? in.dim(0) : in.count(0, 2));
+        int dim = x.length / groups;
+        for (int g = 0; g < groups; g++) {
+            int base = g * dim;
+            double mean = 0;
+            for (int i = 0; i < dim; i++) {
+                mean += x[base + i];
+            }
+            mean /= dim;
+            double var = 0;
+            for (int i = 0; i < dim; i++) {
+                double d = x[base + i] - mean;
+                var += d * d;
+            }
+            var /= dim;
+            double div = m.normalizeVariance() ? Math.sqrt(var) + m.eps() : 1;
+            for (int i = 0; i < dim; i++) {
+                y[base + i] = (float) ((x[base + i] - mean) / div);
+            }
         }
     }
 

@@ -1,14 +1,15 @@
 package org.senet4j.ir.op;
 
 /**
- * An activation applied to an op's output in the same step (after fusion passes): none, or ReLU with Caffe's
- * {@code negative_slope} ({@code alpha}; 0 for a plain ReLU).
+ * An activation applied to an op's output in the same step (after fusion passes): none, ReLU with Caffe's
+ * {@code negative_slope} ({@code alpha}; 0 for a plain ReLU), or sigmoid.
  */
 public record Activation(Kind kind, float alpha) {
-    public enum Kind { NONE, RELU }
+    public enum Kind { NONE, RELU, SIGMOID }
 
     public static final Activation NONE = new Activation(Kind.NONE, 0f);
     public static final Activation RELU = new Activation(Kind.RELU, 0f);
+    public static final Activation SIGMOID = new Activation(Kind.SIGMOID, 0f);
 
     public static Activation relu(float negativeSlope) {
         return negativeSlope == 0f ? RELU : new Activation(Kind.RELU, negativeSlope);
@@ -18,7 +19,12 @@ public record Activation(Kind kind, float alpha) {
         return kind == Kind.NONE;
     }
 
+    /** The activation of one value, with Caffe's arithmetic. */
     public float apply(float x) {
-        return kind == Kind.RELU && x < 0 ? x * alpha : x;
+        return switch (kind) {
+            case NONE -> x;
+            case RELU -> Math.max(x, 0f) + alpha * Math.min(x, 0f);
+            case SIGMOID -> (float) (0.5 * Math.tanh(0.5 * x) + 0.5);
+        };
     }
 }

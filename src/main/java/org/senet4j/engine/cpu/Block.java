@@ -1,0 +1,24 @@
+package org.senet4j.engine.cpu;
+
+import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** A piece of native memory for activations, held by an ND4J array (ND4J owns and frees it). */
+final class Block implements AutoCloseable {
+    final long capacity;
+    final INDArray array;
+    final Pointer pointer;
+
+    Block(long capacity) {
+        this.capacity = capacity;
+        this.array = Nd4j.createUninitializedDetached(DataType.FLOAT, Math.max(1, capacity));
+        this.pointer = array.data().addressPointer();
+    }
+
+    @Override
+    public void close() {
+        array.close();
+    }
+}

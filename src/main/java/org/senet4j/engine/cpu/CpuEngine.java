@@ -1,0 +1,115 @@
+package org.senet4j.engine.cpu;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.nativeblas.NativeOpsHolder;
+import org.senet4j.ModelException;
+import org.senet4j.engine.Engine;
+import org.senet4j.engine.EngineOptions;
+import org.senet4j.engine.HostTensor;
+import org.senet4j.engine.Precision;
+import org.senet4j.engine.RequestedValues;
+import org.senet4j.ir.Graph;
+
+/**
+ * The CPU engine: ND4J holds the activations and drives the OpenMP runtime; convolution, pooling, inner product and
+ * the SE excitation run as oneDNN 3 primitives on NHWC data, built once per input shape with weights reordered once
+ * (ND4J's own convolution re-creates its primitive and reorders weights on every call); the remaining small ops run
+ * as Java kernels. Compiled plans are kept per batch size.
+ */
+public final class CpuEngine implements Engine {
+    private static final int MAX_PLANS = 4;
+
+    private final Graph graph;
+    private final int threads;
+    private final Dnnl dnnl;
+    private final Map<Integer, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
+
+    public CpuEngine(Graph graph, EngineOptions options) throws ModelException {
+        if (options.precision() != Precision.FP32) {
+            throw new IllegalArgumentException("the cpu device runs fp32 only, not " + options.precision());
+        }
+        if (!graph.hasWeights()) {
+            throw new IllegalArgumentException("the graph has no weights (loaded without a caffemodel)");
+        }
+        this.graph = graph;
+        this.threads = options.resolvedThreads();
+        Nd4j.getBackend();
+        setThreads();
+        this.dnnl = new Dnnl();
+        plan(graph.batchSize());
+    }
+
+    private void setThreads() {
+        NativeOpsHolder.getInstance().getDeviceNativeOps().setOmpNumThreads(threads);
+    }
+
+    @Override
+    public String device() {
+        return "cpu";
+    }
+
+    @Override
+    public Graph graph() {
+        return graph;
+    }
+
+    public int threads() {
+        return threads;
+    }
+
+    private synchronized Plan plan(int batch) throws ModelException {
+        Plan p = plans.get(batch);
+        if (p == null) {
+            setThreads();
+            p = new Plan(graph.withBatchSize(batch), dnnl);
+            plans.put(batch, p);
+            if (plans.size() > MAX_PLANS) {
+                Iterator<Map.Entry<Integer, Plan>> it = plans.entrySet().iterator();
+                it.next().getValue().close();
+                it.remove();
+            }
+        }
+        return p;
+    }
+
+    @Override
+    public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs, List<String> requested)
+            throws ModelException {
+        return run(inputs, requested, null);
+    }
+
+    /** Runs and, when {@code stepNanos} is given, adds each step's time to it (see {@link #steps}). */
+    public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs, List<String> requested,
+                                                    long[] stepNanos) throws ModelException {
+        int batch = inputs.isEmpty() ? graph.batchSize() : inputs.values().iterator().next().shape().dim(0);
+        Plan p = plan(batch);
+        Graph g = graph.withBatchSize(batch);
+        RequestedValues.checkInputs(g, inputs);
+        Map<String, String> want = RequestedValues.resolve(g, requested);
+        setThreads();
+        return p.run(dnnl, inputs, want, stepNanos);
+    }
+
+    /** The steps of the plan for {@code batch}, described (for profiles). */
+    public synchronized List<String> steps(int batch) throws ModelException {
+        return plan(batch).steps().stream().map(Step::describe).toList();
+    }
+
+    /** Activation memory of the plan for {@code batch}, in bytes. */
+    public synchronized long activationBytes(int batch) throws ModelException {
+        return plan(batch).plannedBytes();
+    }
+
+    @Override
+    public synchronized void close() {
+        for (Plan p : plans.values()) {
+            p.close();
+        }
+        plans.clear();
+        dnnl.close();
+    }
+}

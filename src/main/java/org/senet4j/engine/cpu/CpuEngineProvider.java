@@ -1,0 +1,31 @@
+package org.senet4j.engine.cpu;
+
+import org.senet4j.ModelException;
+import org.senet4j.engine.Engine;
+import org.senet4j.engine.EngineOptions;
+import org.senet4j.engine.EngineProvider;
+import org.senet4j.ir.Graph;
+
+/** Provides the {@code cpu} device: {@link CpuEngine}. */
+public final class CpuEngineProvider implements EngineProvider {
+    @Override
+    public String device() {
+        return "cpu";
+    }
+
+    @Override
+    public String unavailableReason() {
+        String arch = System.getProperty("os.arch");
+        String os = System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT);
+        if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
+            return "the CPU engine's native libraries are packaged for linux-x86_64 only (this is " + os + "/"
+                    + arch + ")";
+        }
+        return null;
+    }
+
+    @Override
+    public Engine create(Graph graph, EngineOptions options) throws ModelException {
+        return new CpuEngine(graph, options);
+    }
+}

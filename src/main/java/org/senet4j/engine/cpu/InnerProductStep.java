@@ -1,0 +1,90 @@
+package org.senet4j.engine.cpu;
+
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_BIAS;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
+import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
+
+import java.util.List;
+import org.bytedeco.dnnl.IntMemoryMap;
+import org.bytedeco.dnnl.inner_product_forward;
+import org.bytedeco.dnnl.memory;
+import org.bytedeco.dnnl.global.dnnl;
+import org.bytedeco.javacpp.FloatPointer;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.op.InnerProduct;
+
+/**
+ * InnerProduct with {@code axis 1} as a oneDNN inner product. A 4-D input keeps its logical C x H x W flattening
+ * because the weights are given to oneDNN with the same logical dims; transposed weights are transposed once.
+ */
+final class InnerProductStep implements Step {
+    private final String name;
+    private final InnerProduct op;
+    private final Buf in;
+    private final Buf out;
+    private inner_product_forward prim;
+    private IntMemoryMap args;
+
+    InnerProductStep(String name, InnerProduct op, Buf in, Buf out) {
+        this.name = name;
+        this.op = op;
+        this.in = in;
+        this.out = out;
+    }
+
+    static boolean supported(InnerProduct op, Shape in) {
+        return op.axis() == 1 && (in.rank() == 2 || in.rank() == 4);
+    }
+
+    @Override
+    public List<Buf> inputs() {
+        return List.of(in);
+    }
+
+    @Override
+    public List<Buf> outputs() {
+        return List.of(out);
+    }
+
+    @Override
+    public void bind(Dnnl d) {
+        int n = op.numOutput();
+        int k = op.inputSize();
+        float[] w = op.weight().toArray();
+        if (op.transpose()) {
+            float[] t = new float[w.length];
+            for (int i = 0; i < k; i++) {
+                for (int o = 0; o < n; o++) {
+                    t[o * k + i] = w[i * n + o];
+                }
+            }
+            w = t;
+        }
+        Shape wShape = in.shape.rank() == 4 ? Shape.of(n, in.shape.dim(1), in.shape.dim(2), in.shape.dim(3))
+                : Shape.of(n, k);
+        memory.desc wAny = d.desc(wShape, memory.format_tag.any);
+        memory.desc bDesc = d.desc(Shape.of(n));
+        inner_product_forward.primitive_desc pd = d.keep(new inner_product_forward.primitive_desc(d.engine,
+                dnnl.prop_kind.forward_inference, d.desc(in.shape), wAny, bDesc, d.desc(out.shape),
+                d.attr(op.activation()), false));
+        memory weights = ConvStep.reorderOnce(d, w, d.desc(wShape, Dnnl.tag(wShape.rank(), false)),
+                pd.weights_desc());
+        float[] bias = op.bias() == null ? new float[n] : op.bias().toArray();
+        memory b = d.allocate(bDesc);
+        new FloatPointer(b.get_data_handle()).capacity(n).put(bias);
+        prim = d.keep(new inner_product_forward(pd));
+        args = d.args(DNNL_ARG_SRC, in.mem(d), DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, b, DNNL_ARG_DST,
+                out.mem(d));
+    }
+
+    @Override
+    public void run(Dnnl d) {
+        prim.execute(d.stream, args);
+    }
+
+    @Override
+    public String describe() {
+        return name + " [inner product]";
+    }
+}

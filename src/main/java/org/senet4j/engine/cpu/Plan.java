@@ -1,0 +1,332 @@
+package org.senet4j.engine.cpu;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.bytedeco.dnnl.global.dnnl;
+import org.senet4j.ModelException;
+import org.senet4j.engine.HostTensor;
+import org.senet4j.ir.Graph;
+import org.senet4j.ir.Node;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.Bias;
+import org.senet4j.ir.op.Concat;
+import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.InnerProduct;
+import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.Pooling;
+import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Scale;
+import org.senet4j.ir.op.Sigmoid;
+import org.senet4j.ir.op.TanH;
+
+/**
+ * A graph compiled for one input shape: a kernel per node bound to buffers, memory planned once (values whose lives
+ * do not overlap share blocks; element-wise steps write in place over an input that dies there), oneDNN primitives
+ * created once. A ReLU that alone consumes an Axpy, two-input Scale or Eltwise output is fused into it.
+ */
+final class Plan implements AutoCloseable {
+    private final Graph graph;
+    private final Map<String, Buf> bufs = new HashMap<>();
+    private final List<Step> steps = new ArrayList<>();
+    private final Map<String, Integer> producedAt = new HashMap<>();
+    private final Set<String> fusedAway = new HashSet<>();
+    private final List<Block> blocks = new ArrayList<>();
+    private long plannedBytes;
+
+    Plan(Graph graph, Dnnl d) {
+        this.graph = graph;
+        for (String v : graph.values().keySet()) {
+            bufs.put(v, new Buf(v, graph.shape(v)));
+        }
+        Set<Node> skipped = new HashSet<>();
+        for (Node n : graph.nodes()) {
+            if (n.op() instanceof Input || skipped.contains(n)) {
+                continue;
+            }
+            Node relu = fusableRelu(n);
+            Activation act = Activation.NONE;
+            if (relu != null) {
+                act = Activation.relu(((ReLU) relu.op()).negativeSlope());
+                skipped.add(relu);
+                String out = n.outputs().get(0);
+                bufs.put(relu.outputs().get(0), bufs.get(out));
+                fusedAway.add(out);
+            }
+            Step s = choose(n, act);
+            for (Buf b : s.outputs()) {
+                producedAt.put(b.value, steps.size());
+            }
+            if (relu != null) {
+                producedAt.put(relu.outputs().get(0), steps.size());
+            }
+            steps.add(s);
+        }
+        planMemory();
+        for (Step s : steps) {
+            s.bind(d);
+        }
+    }
+
+    private Buf buf(String v) {
+        return bufs.get(v);
+    }
+
+    private List<Buf> bufs(List<String> vs) {
+        return vs.stream().map(this::buf).toList();
+    }
+
+    private Node fusableRelu(Node n) {
+        boolean fusable = n.op() instanceof Axpy && graph.shape(n.inputs().get(1)).rank() == 4
+                || n.op() instanceof Scale s && twoInputScaleMul(s, n)
+                || n.op() instanceof Eltwise;
+        if (!fusable || n.outputs().size() != 1 || graph.outputs().contains(n.outputs().get(0))) {
+            return null;
+        }
+        List<Node> c = graph.consumers(n.outputs().get(0));
+        return c.size() == 1 && c.get(0).op() instanceof ReLU ? c.get(0) : null;
+    }
+
+    private boolean twoInputScaleMul(Scale s, Node n) {
+        if (!s.twoInputs() || s.bias() != null || s.axis() != 0) {
+            return false;
+        }
+        Shape x = graph.shape(n.inputs().get(0));
+        Shape f = graph.shape(n.inputs().get(1));
+        return x.rank() == 4 && f.rank() == 2;
+    }
+
+    private Step choose(Node n, Activation act) {
+        Op op = n.op();
+        String name = n.name();
+        List<Buf> in = bufs(n.inputs());
+        List<Buf> out = bufs(n.outputs());
+        Buf x = in.isEmpty() ? null : in.get(0);
+        Buf y = out.isEmpty() ? null : out.get(0);
+        if (op instanceof Convolution c) {
+            return new ConvStep(name, c, x, y);
+        }
+        if (op instanceof Pooling p && PoolStep.exact(p, x.shape.dim(2), x.shape.dim(3), y.shape.dim(2),
+                y.shape.dim(3))) {
+            return new PoolStep(name, p, x, y);
+        }
+        if (op instanceof InnerProduct ip && InnerProductStep.supported(ip, x.shape)) {
+            return new InnerProductStep(name, ip, x, y);
+        }
+        if (op instanceof Axpy && in.get(1).shape.rank() == 4) {
+            return new ScaleMulStep(name, in.get(0), in.get(1), in.get(2), y, act);
+        }
+        if (op instanceof Scale s && twoInputScaleMul(s, n)) {
+            return new ScaleMulStep(name, in.get(1), x, null, y, act);
+        }
+        if (op instanceof Eltwise e) {
+            return new EltwiseStep(name, e, in, y, act);
+        }
+        if (op instanceof Concat c) {
+            return new ConcatStep(name, c.axis(), in, y);
+        }
+        if (op instanceof ReLU r) {
+            return new UnaryStep(name, dnnl.algorithm.eltwise_relu, r.negativeSlope(), x, y);
+        }
+        if (op instanceof Sigmoid) {
+            return new UnaryStep(name, dnnl.algorithm.eltwise_logistic, 0f, x, y);
+        }
+        if (op instanceof TanH) {
+            return new UnaryStep(name, dnnl.algorithm.eltwise_tanh, 0f, x, y);
+        }
+        float[][] affine = channelAffine(op, x.shape);
+        if (affine != null) {
+            return new ChannelAffineStep(name, x, y, affine[0], affine[1]);
+        }
+        return new FallbackStep(name, op, in, out);
+    }
+
+    /** Per-channel (axis 1) coefficients of BatchNorm and one-input Scale/Bias, or null for other cases. */
+    private static float[][] channelAffine(Op op, Shape in) {
+        if (in.rank() != 2 && in.rank() != 4) {
+            return null;
+        }
+        int c = in.dim(1);
+        float[] a = new float[c];
+        float[] b = new float[c];
+        if (op instanceof BatchNorm bn) {
+            float m = bn.statisticsMultiplier();
+            for (int i = 0; i < c; i++) {
+                float sd = (float) Math.sqrt(bn.variance().get(i) * m + bn.eps());
+                a[i] = 1f / sd;
+                b[i] = -(bn.mean().get(i) * m) / sd;
+            }
+            return new float[][] {a, b};
+        }
+        if (op instanceof Scale s && !s.twoInputs() && s.axis() == 1 && s.scale().count() == c) {
+            for (int i = 0; i < c; i++) {
+                a[i] = s.scale().get(i);
+                b[i] = s.bias() == null ? 0f : s.bias().get(i);
+            }
+            return new float[][] {a, b};
+        }
+        if (op instanceof Bias bi && !bi.twoInputs() && bi.axis() == 1 && bi.bias().count() == c) {
+            for (int i = 0; i < c; i++) {
+                a[i] = 1f;
+                b[i] = bi.bias().get(i);
+            }
+            return new float[][] {a, b};
+        }
+        return null;
+    }
+
+    /**
+     * Assigns blocks: walking the steps in order, an output takes its input's block when the step works in place and
+     * the input dies there, else the smallest free block that fits (or a new one); blocks return to the free list
+     * after the last step that reads their value. Graph outputs live to the end.
+     */
+    private void planMemory() {
+        Map<Buf, Integer> lastUse = new IdentityHashMap<>();
+        for (int i = 0; i < steps.size(); i++) {
+            for (Buf b : steps.get(i).inputs()) {
+                lastUse.put(b, i);
+            }
+        }
+        for (String o : graph.outputs()) {
+            lastUse.put(buf(o), Integer.MAX_VALUE);
+        }
+        TreeMap<Long, Deque<Block>> free = new TreeMap<>();
+        for (String in : graph.inputs()) {
+            assign(buf(in), free);
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            for (int k = 0; k < s.outputs().size(); k++) {
+                Buf out = s.outputs().get(k);
+                if (out.block != null) {
+                    continue;
+                }
+                Buf in0 = s.inputs().isEmpty() ? null : s.inputs().get(0);
+                if (k == 0 && s.inPlace() && in0 != null && lastUse.getOrDefault(in0, -1) == i
+                        && in0.count == out.count && in0.nhwc == out.nhwc
+                        && s.inputs().stream().filter(b -> b == in0).count() == 1) {
+                    out.block = in0.block;
+                    lastUse.put(in0, -1);
+                } else {
+                    assign(out, free);
+                }
+            }
+            Set<Block> stillUsed = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Buf b : s.outputs()) {
+                stillUsed.add(b.block);
+            }
+            for (Buf b : new LinkedHashMap<Buf, Boolean>(distinct(s.inputs(), s.outputs())).keySet()) {
+                int last = lastUse.getOrDefault(b, i);
+                if (last == i && !stillUsed.contains(b.block)) {
+                    free.computeIfAbsent(b.block.capacity, c -> new ArrayDeque<>()).push(b.block);
+                    lastUse.put(b, -1);
+                }
+            }
+        }
+        blocks.sort(Comparator.comparingLong(b -> -b.capacity));
+        plannedBytes = blocks.stream().mapToLong(b -> 4 * b.capacity).sum();
+    }
+
+    private static Map<Buf, Boolean> distinct(List<Buf> a, List<Buf> b) {
+        Map<Buf, Boolean> m = new IdentityHashMap<>();
+        a.forEach(x -> m.put(x, true));
+        b.forEach(x -> m.put(x, true));
+        return m;
+    }
+
+    private void assign(Buf b, TreeMap<Long, Deque<Block>> free) {
+        Map.Entry<Long, Deque<Block>> e = free.ceilingEntry((long) b.count);
+        if (e != null && e.getKey() <= 2L * b.count + 4096) {
+            b.block = e.getValue().pop();
+            if (e.getValue().isEmpty()) {
+                free.remove(e.getKey());
+            }
+            return;
+        }
+        Block blk = new Block(b.count);
+        blocks.add(blk);
+        b.block = blk;
+    }
+
+    /** Bytes of activation memory this plan holds. */
+    long plannedBytes() {
+        return plannedBytes;
+    }
+
+    List<Step> steps() {
+        return steps;
+    }
+
+    Map<String, HostTensor> run(Dnnl d, Map<String, HostTensor> inputs, Map<String, String> want,
+                                long[] stepNanos) throws ModelException {
+        Map<Integer, List<Map.Entry<String, String>>> copyOut = new HashMap<>();
+        Map<String, HostTensor> result = new LinkedHashMap<>();
+        for (Map.Entry<String, String> w : want.entrySet()) {
+            String v = w.getValue();
+            if (fusedAway.contains(v)) {
+                throw new ModelException("value \"" + v + "\" does not exist in the CPU engine: the ReLU after it "
+                        + "is computed in the same step; ask for the blob's last value (its plain name)");
+            }
+            if (graph.inputs().contains(v)) {
+                result.put(w.getKey(), null);
+                continue;
+            }
+            copyOut.computeIfAbsent(producedAt.get(v), k -> new ArrayList<>()).add(w);
+            result.put(w.getKey(), null);
+        }
+        for (String in : graph.inputs()) {
+            buf(in).writeLogical(inputs.get(in).data());
+        }
+        for (Map.Entry<String, String> w : want.entrySet()) {
+            if (graph.inputs().contains(w.getValue())) {
+                HostTensor t = inputs.get(w.getValue());
+                result.put(w.getKey(), new HostTensor(t.shape(), t.data().clone()));
+            }
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            Step s = steps.get(i);
+            long t0 = stepNanos == null ? 0 : System.nanoTime();
+            if (!(s instanceof ConvStep || s instanceof PoolStep || s instanceof InnerProductStep
+                    || s instanceof ScaleMulStep || s instanceof UnaryStep || s instanceof ConcatStep)) {
+                d.waitStream();
+            }
+            s.run(d);
+            if (stepNanos != null) {
+                d.waitStream();
+                stepNanos[i] += System.nanoTime() - t0;
+            }
+            List<Map.Entry<String, String>> outs = copyOut.get(i);
+            if (outs != null) {
+                d.waitStream();
+                for (Map.Entry<String, String> w : outs) {
+                    Buf b = buf(w.getValue());
+                    result.put(w.getKey(), new HostTensor(b.shape, b.readLogical()));
+                }
+            }
+        }
+        d.waitStream();
+        return result;
+    }
+
+    @Override
+    public void close() {
+        for (Block b : blocks) {
+            b.close();
+        }
+        blocks.clear();
+    }
+}

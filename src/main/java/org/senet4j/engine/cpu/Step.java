@@ -1,0 +1,24 @@
+package org.senet4j.engine.cpu;
+
+import java.util.List;
+
+/** One executable step of a plan: a node's kernel bound to its buffers. */
+interface Step {
+    /** What the step reads and writes, for memory planning. */
+    List<Buf> inputs();
+
+    List<Buf> outputs();
+
+    /** Whether output 0 may share input 0's memory (the kernel reads each element before writing it). */
+    default boolean inPlace() {
+        return false;
+    }
+
+    /** Creates the oneDNN primitives and arguments, once the buffers have memory. */
+    void bind(Dnnl d);
+
+    void run(Dnnl d);
+
+    /** A short description for profiles: node name and kernel. */
+    String describe();
+}
