@@ -1,0 +1,209 @@
+package org.senet4j.nativefmt;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.senet4j.ModelException;
+import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.Bias;
+import org.senet4j.ir.op.Concat;
+import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Dropout;
+import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.InnerProduct;
+import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Pooling;
+import org.senet4j.ir.op.Power;
+import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.Scale;
+import org.senet4j.ir.op.Sigmoid;
+import org.senet4j.ir.op.Silence;
+import org.senet4j.ir.op.Slice;
+import org.senet4j.ir.op.Softmax;
+import org.senet4j.ir.op.Split;
+import org.senet4j.ir.op.TanH;
+
+/**
+ * The one table that maps each {@link Op} record to its serialised attributes and back: for every op, its encoder
+ * sits next to its decoder. Weights are not attributes: a node lists them by the names of {@link Op#weights()}, and
+ * the decoder asks for each by name ({@code weight} when required, {@code optionalWeight} when the op may lack it).
+ * Attribute names follow Caffe's where there is one.
+ */
+final class OpCodecs {
+    private OpCodecs() {
+    }
+
+    /** Writes an op's attributes. */
+    @FunctionalInterface
+    interface Encoder<T extends Op> {
+        void encode(T op, AttrWriter out);
+    }
+
+    /** Builds an op from its attributes and weights; may throw IllegalArgumentException from the op's checks. */
+    @FunctionalInterface
+    interface Decoder<T extends Op> {
+        T decode(OpReader in) throws ModelException;
+    }
+
+    /** One row of the table; its name is the op's {@link Op#opName()}. */
+    record Codec<T extends Op>(Class<T> type, Encoder<T> encoder, Decoder<T> decoder) {
+        String name() {
+            return type.getSimpleName();
+        }
+
+        Map<String, Object> encode(Op op) {
+            AttrWriter w = new AttrWriter();
+            encoder.encode(type.cast(op), w);
+            return w.map();
+        }
+    }
+
+    private static <T extends Op> Codec<T> codec(Class<T> type, Encoder<T> encoder, Decoder<T> decoder) {
+        return new Codec<>(type, encoder, decoder);
+    }
+
+    private static final List<Codec<?>> TABLE = List.of(
+        codec(Input.class,
+            (op, a) -> a.shapes("shapes", op.shapes()).string("source", op.source()),
+            r -> {
+                Input in = new Input(r.shapes("shapes"), r.string("source"));
+                if (in.shapes().size() != r.outputCount()) {
+                    throw ModelException.field("attrs.shapes", in.shapes().size() + " shapes for "
+                            + r.outputCount() + " outputs");
+                }
+                return in;
+            }),
+        codec(Convolution.class,
+            (op, a) -> a.integer("num_output", op.numOutput())
+                .integer("kernel_h", op.kernelH()).integer("kernel_w", op.kernelW())
+                .integer("stride_h", op.strideH()).integer("stride_w", op.strideW())
+                .integer("pad_h", op.padH()).integer("pad_w", op.padW())
+                .integer("dilation_h", op.dilationH()).integer("dilation_w", op.dilationW())
+                .integer("group", op.group()).activation("activation", op.activation()),
+            r -> new Convolution(r.integer("num_output"), r.integer("kernel_h"), r.integer("kernel_w"),
+                r.integer("stride_h"), r.integer("stride_w"), r.integer("pad_h"), r.integer("pad_w"),
+                r.integer("dilation_h"), r.integer("dilation_w"), r.integer("group"), r.weight("weight"),
+                r.optionalWeight("bias"), r.activation("activation"))),
+        codec(BatchNorm.class,
+            (op, a) -> a.real("eps", op.eps()),
+            r -> new BatchNorm(r.real("eps"), r.weight("mean"), r.weight("variance"), r.weight("scale_factor"))),
+        codec(Scale.class,
+            (op, a) -> a.integer("axis", op.axis()).integer("num_axes", op.numAxes()),
+            r -> new Scale(r.integer("axis"), r.integer("num_axes"), r.optionalWeight("scale"),
+                r.optionalWeight("bias"))),
+        codec(Bias.class,
+            (op, a) -> a.integer("axis", op.axis()).integer("num_axes", op.numAxes()),
+            r -> new Bias(r.integer("axis"), r.integer("num_axes"), r.optionalWeight("bias"))),
+        codec(ReLU.class,
+            (op, a) -> a.real("negative_slope", op.negativeSlope()),
+            r -> new ReLU(r.real("negative_slope"))),
+        codec(PReLU.class,
+            (op, a) -> a.bool("channel_shared", op.channelShared()),
+            r -> new PReLU(r.bool("channel_shared"), r.weight("slope"))),
+        codec(Sigmoid.class,
+            (op, a) -> { },
+            r -> new Sigmoid()),
+        codec(TanH.class,
+            (op, a) -> { },
+            r -> new TanH()),
+        codec(Pooling.class,
+            (op, a) -> a.choice("method", op.method())
+                .integer("kernel_h", op.kernelH()).integer("kernel_w", op.kernelW())
+                .integer("stride_h", op.strideH()).integer("stride_w", op.strideW())
+                .integer("pad_h", op.padH()).integer("pad_w", op.padW())
+                .bool("global", op.global()).bool("ceil", op.ceil()),
+            r -> new Pooling(r.choice("method", Pooling.Method.class), r.integer("kernel_h"), r.integer("kernel_w"),
+                r.integer("stride_h"), r.integer("stride_w"), r.integer("pad_h"), r.integer("pad_w"),
+                r.bool("global"), r.bool("ceil"))),
+        codec(InnerProduct.class,
+            (op, a) -> a.integer("num_output", op.numOutput()).integer("axis", op.axis())
+                .bool("transpose", op.transpose()).activation("activation", op.activation()),
+            r -> new InnerProduct(r.integer("num_output"), r.integer("axis"), r.bool("transpose"),
+                r.weight("weight"), r.optionalWeight("bias"), r.activation("activation"))),
+        codec(Softmax.class,
+            (op, a) -> a.integer("axis", op.axis()),
+            r -> new Softmax(r.integer("axis"))),
+        codec(Axpy.class,
+            (op, a) -> { },
+            r -> new Axpy()),
+        codec(Eltwise.class,
+            (op, a) -> a.choice("operation", op.operation()).reals("coefficients", op.coefficients()),
+            r -> new Eltwise(r.choice("operation", Eltwise.Operation.class), r.reals("coefficients"))),
+        codec(Concat.class,
+            (op, a) -> a.integer("axis", op.axis()),
+            r -> new Concat(r.integer("axis"))),
+        codec(Slice.class,
+            (op, a) -> a.integer("axis", op.axis()).integers("points", op.points()).integer("outputs", op.outputs()),
+            r -> new Slice(r.integer("axis"), r.integers("points"), outputs(r))),
+        codec(Split.class,
+            (op, a) -> a.integer("outputs", op.outputs()),
+            r -> new Split(outputs(r))),
+        codec(Reshape.class,
+            (op, a) -> a.integers("dims", op.dims()).integer("axis", op.axis()).integer("num_axes", op.numAxes()),
+            r -> new Reshape(r.integers("dims"), r.integer("axis"), r.integer("num_axes"))),
+        codec(Flatten.class,
+            (op, a) -> a.integer("axis", op.axis()).integer("end_axis", op.endAxis()),
+            r -> new Flatten(r.integer("axis"), r.integer("end_axis"))),
+        codec(Dropout.class,
+            (op, a) -> a.real("ratio", op.ratio()),
+            r -> new Dropout(r.real("ratio"))),
+        codec(Power.class,
+            (op, a) -> a.real("power", op.power()).real("scale", op.scale()).real("shift", op.shift()),
+            r -> new Power(r.real("power"), r.real("scale"), r.real("shift"))),
+        codec(Silence.class,
+            (op, a) -> { },
+            r -> new Silence()));
+
+    private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
+    private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();
+
+    static {
+        for (Codec<?> c : TABLE) {
+            BY_TYPE.put(c.type(), c);
+            BY_NAME.put(c.name(), c);
+        }
+    }
+
+    /**
+     * The output count of Slice and Split must be the node's: checked before the op is built, because a lying count
+     * would otherwise make shape inference produce billions of shapes.
+     */
+    private static int outputs(OpReader r) throws ModelException {
+        int n = r.integer("outputs");
+        if (n != r.outputCount()) {
+            throw ModelException.field("attrs.outputs", n + " does not match the node's " + r.outputCount()
+                    + " outputs");
+        }
+        return n;
+    }
+
+    /** The codec of {@code op}'s record type. */
+    static Codec<?> of(Op op) {
+        Codec<?> c = BY_TYPE.get(op.getClass());
+        if (c == null) {
+            throw new IllegalStateException("no codec for op " + op.getClass().getName());
+        }
+        return c;
+    }
+
+    /** The codec of the op called {@code name}, or null. */
+    static Codec<?> named(String name) {
+        return BY_NAME.get(name);
+    }
+
+    /** Every op name, in table order. */
+    static List<String> names() {
+        return new ArrayList<>(BY_NAME.keySet());
+    }
+
+    /** Every op type that has a codec. */
+    static List<Class<?>> types() {
+        return new ArrayList<>(BY_TYPE.keySet());
+    }
+}
