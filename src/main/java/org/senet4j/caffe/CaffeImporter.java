@@ -21,6 +21,7 @@ import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
+import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
 
 /**
@@ -34,9 +35,23 @@ import org.senet4j.ir.op.Op;
  */
 public final class CaffeImporter {
 
-    /** Loading options. {@code allowUnknownFields}: skip prototxt fields caffe.proto lacks, with a warning. */
-    public record Options(boolean allowUnknownFields) {
-        public static final Options DEFAULT = new Options(false);
+    /**
+     * Loading options.
+     *
+     * @param allowUnknownFields skip prototxt fields caffe.proto lacks, with a warning
+     * @param inputShapes        shapes that replace those the prototxt gives its inputs (or gives none for), by
+     *                           input blob name
+     */
+    public record Options(boolean allowUnknownFields, Map<String, Shape> inputShapes) {
+        public static final Options DEFAULT = new Options(false, Map.of());
+
+        public Options {
+            inputShapes = Map.copyOf(inputShapes);
+        }
+
+        public Options(boolean allowUnknownFields) {
+            this(allowUnknownFields, Map.of());
+        }
     }
 
     private CaffeImporter() {
@@ -56,12 +71,12 @@ public final class CaffeImporter {
                 warnings::add), prototxt);
         List<LayerParameter> layers = NetUpgrader.filter(net, Phase.TEST, prototxt);
         if (caffemodel == null) {
-            Result r = new Importer(prototxt, null, layers).run(net.getName());
+            Result r = new Importer(prototxt, null, layers, options.inputShapes()).run(net.getName());
             return new CaffeModel(r.graph, new LoadReport(prototxt, null, warnings, List.of(), List.of(), 0,
                     System.nanoTime() - t0));
         }
         try (CaffemodelFile weights = CaffemodelFile.open(caffemodel)) {
-            Result r = new Importer(prototxt, weights, layers).run(net.getName());
+            Result r = new Importer(prototxt, weights, layers, options.inputShapes()).run(net.getName());
             return new CaffeModel(r.graph, new LoadReport(prototxt, caffemodel, warnings, r.loaded, r.ignored,
                     r.weightBytes, System.nanoTime() - t0));
         }
@@ -76,6 +91,8 @@ public final class CaffeImporter {
         private final Path prototxt;
         private final CaffemodelFile weights;
         private final List<LayerParameter> layers;
+        private final Map<String, Shape> inputShapes;
+        private final Set<String> usedInputShapes = new HashSet<>();
         private final Map<String, StoredLayer> stored = new LinkedHashMap<>();
         private final Set<String> usedStored = new HashSet<>();
         private final Map<String, Integer> lastWriter = new HashMap<>();
@@ -85,8 +102,9 @@ public final class CaffeImporter {
         private final List<LoadReport.LayerBlobs> loaded = new ArrayList<>();
         private long weightBytes;
 
-        Importer(Path prototxt, CaffemodelFile weights, List<LayerParameter> layers) {
+        Importer(Path prototxt, CaffemodelFile weights, List<LayerParameter> layers, Map<String, Shape> inputShapes) {
             this.prototxt = prototxt;
+            this.inputShapes = inputShapes;
             this.weights = weights;
             this.layers = layers;
             if (weights != null) {
@@ -128,6 +146,12 @@ public final class CaffeImporter {
                 }
                 sb.append(". Supported types: ").append(String.join(", ", LayerConverters.supportedTypes()));
                 throw new ModelException(prototxt, null, null, null, sb.toString(), null);
+            }
+            for (String name : inputShapes.keySet()) {
+                if (!usedInputShapes.contains(name)) {
+                    throw new ModelException(prototxt, null, null, null, "an input shape was given for \"" + name
+                            + "\", which is not an input of the net", null);
+                }
             }
             List<LoadReport.LayerBlobs> ignored = new ArrayList<>();
             for (StoredLayer l : stored.values()) {
@@ -185,7 +209,7 @@ public final class CaffeImporter {
             });
             Op op;
             try {
-                op = converter.convert(ctx);
+                op = convertWithInputShapes(converter, ctx, layer);
                 if (s != null && !took[0] && !s.blobs().isEmpty()) {
                     throw ModelException.field("blobs", "the caffemodel holds " + s.blobs().size()
                             + " blobs for this layer, which takes none");
@@ -200,6 +224,29 @@ public final class CaffeImporter {
             for (int t = 0; t < layer.getTopCount(); t++) {
                 current.put(layer.getTop(t), outputs.get(t));
             }
+        }
+
+        /** Converts a layer; for input layers, the shapes given in the options replace the prototxt's. */
+        private Op convertWithInputShapes(LayerConverter converter, LayerContext ctx, LayerParameter layer)
+                throws ModelException {
+            boolean isInput = layer.getBottomCount() == 0 && layer.getTopList().stream()
+                    .anyMatch(inputShapes::containsKey);
+            if (!isInput) {
+                return converter.convert(ctx);
+            }
+            List<Shape> shapes = new ArrayList<>();
+            String source = layer.getType();
+            if (layer.getTopList().stream().allMatch(inputShapes::containsKey)) {
+                layer.getTopList().forEach(t -> shapes.add(inputShapes.get(t)));
+            } else if (converter.convert(ctx) instanceof Input in) {
+                for (int i = 0; i < layer.getTopCount(); i++) {
+                    shapes.add(inputShapes.getOrDefault(layer.getTop(i), in.shapes().get(i)));
+                }
+            } else {
+                throw ModelException.field("top", "input shapes apply to input layers only");
+            }
+            usedInputShapes.addAll(layer.getTopList());
+            return new Input(shapes, source);
         }
 
         private List<Tensor> take(LayerParameter layer, StoredLayer s, List<Shape> expected) throws ModelException {

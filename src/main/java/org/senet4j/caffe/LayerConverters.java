@@ -107,7 +107,8 @@ public final class LayerConverters {
         InputParameter p = c.layer().getInputParam();
         int tops = c.topCount();
         if (p.getShapeCount() == 0) {
-            throw ModelException.field("input_param.shape", "the Input layer gives no shape for its tops");
+            throw ModelException.field("input_param.shape", "no shape is given for input " + c.layer().getTopList()
+                    + " (give one with --input-shape NAME=N,C,H,W, or in the API's load options)");
         }
         if (p.getShapeCount() != 1 && p.getShapeCount() != tops) {
             throw ModelException.field("input_param.shape", "expected 1 shape or one per top (" + tops + "), got "

@@ -103,9 +103,6 @@ public final class NetUpgrader {
                 }
                 ip.addShape(s);
             }
-        } else {
-            throw new ModelException(file, null, null, "input", "net-level input \"" + net.getInput(0)
-                    + "\" has no shape (input_shape or 4 input_dim values)", null);
         }
         return LayerParameter.newBuilder().setName("input").setType("Input").addAllTop(net.getInputList())
                 .setInputParam(ip).build();

@@ -25,23 +25,57 @@ final class ModelOptions {
             description = "Skip prototxt fields that caffe.proto does not define (each one is reported).")
     boolean allowUnknownFields;
 
+    @Option(names = "--input-shape", paramLabel = "NAME=N,C,H,W",
+            description = "Replace (or give) the shape of a net input, e.g. data=1,3,299,299 (repeatable).")
+    List<String> inputShapes = new java.util.ArrayList<>();
+
+    /** The --input-shape options as a map. */
+    java.util.Map<String, org.senet4j.ir.Shape> inputShapes(CommandLine.Model.CommandSpec spec) {
+        java.util.Map<String, org.senet4j.ir.Shape> m = new java.util.LinkedHashMap<>();
+        for (String s : inputShapes) {
+            int eq = s.indexOf('=');
+            try {
+                if (eq <= 0) {
+                    throw new IllegalArgumentException("expected NAME=N,C,H,W");
+                }
+                String[] parts = s.substring(eq + 1).split(",");
+                int[] dims = new int[parts.length];
+                for (int i = 0; i < parts.length; i++) {
+                    dims[i] = Integer.parseInt(parts[i].trim());
+                    if (dims[i] <= 0) {
+                        throw new IllegalArgumentException("dimensions must be positive");
+                    }
+                }
+                m.put(s.substring(0, eq), org.senet4j.ir.Shape.of(dims));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--input-shape " + s + ": "
+                        + e.getMessage());
+            }
+        }
+        return m;
+    }
+
     LoadedModel load(CommandLine.Model.CommandSpec spec) throws IOException, ModelException {
         return load(spec, false);
     }
 
-    /** Loads the model; {@code needWeights} makes a missing weights argument a usage error. */
+    /**
+     * Loads the model; with {@code needWeights}, a model whose layers have learned weights must come with them (a
+     * usage error otherwise).
+     */
     LoadedModel load(CommandLine.Model.CommandSpec spec, boolean needWeights) throws IOException, ModelException {
         requireFile(model);
-        if (weights == null && needWeights) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "this command needs the weights: MODEL.prototxt WEIGHTS.caffemodel");
-        }
         if (weights != null) {
             requireFile(weights);
         }
-        CaffeModel m = CaffeImporter.load(model, weights, new CaffeImporter.Options(allowUnknownFields));
+        CaffeModel m = CaffeImporter.load(model, weights, new CaffeImporter.Options(allowUnknownFields,
+                inputShapes(spec)));
         for (String w : m.report().warnings()) {
             spec.commandLine().getErr().println("warning: " + w);
+        }
+        if (needWeights && !m.graph().hasWeights()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), model + " has layers with learned "
+                    + "weights: give them too, MODEL.prototxt WEIGHTS.caffemodel");
         }
         return new LoadedModel(m.graph(), m.report());
     }

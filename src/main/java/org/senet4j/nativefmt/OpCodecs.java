@@ -18,6 +18,8 @@ import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
+import org.senet4j.ir.op.LRN;
+import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Reshape;
@@ -158,7 +160,16 @@ final class OpCodecs {
             r -> new Power(r.real("power"), r.real("scale"), r.real("shift"))),
         codec(Silence.class,
             (op, a) -> { },
-            r -> new Silence()));
+            r -> new Silence()),
+        codec(LRN.class,
+            (op, a) -> a.integer("local_size", op.localSize()).real("alpha", op.alpha()).real("beta", op.beta())
+                .real("k", op.k()).choice("region", op.region()),
+            r -> new LRN(r.integer("local_size"), r.real("alpha"), r.real("beta"), r.real("k"),
+                r.choice("region", LRN.Region.class))),
+        codec(MVN.class,
+            (op, a) -> a.bool("normalize_variance", op.normalizeVariance())
+                .bool("across_channels", op.acrossChannels()).real("eps", op.eps()),
+            r -> new MVN(r.bool("normalize_variance"), r.bool("across_channels"), r.real("eps"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

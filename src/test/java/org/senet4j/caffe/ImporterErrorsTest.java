@@ -117,9 +117,26 @@ class ImporterErrorsTest {
     }
 
     @Test
-    void legacyInputWithoutShapeIsAnError() throws Exception {
-        ModelException e = fail("input: \"data\"\nlayer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\n");
-        assertTrue(e.getMessage().contains("has no shape"), e.getMessage());
+    void inputWithoutShapeNeedsOneFromTheOptions() throws Exception {
+        String text = "input: \"data\"\nlayer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\n";
+        ModelException e = fail(text);
+        assertTrue(e.getMessage().contains("no shape is given for input [data]"), e.getMessage());
+        Path p = Fixtures.write(dir, "net.prototxt", text);
+        Graph g = CaffeImporter.load(p, null, new CaffeImporter.Options(false,
+                java.util.Map.of("data", org.senet4j.ir.Shape.of(6, 12)))).graph();
+        assertEquals(org.senet4j.ir.Shape.of(6, 12), g.shape("r"));
+        e = assertThrows(ModelException.class, () -> CaffeImporter.load(p, null, new CaffeImporter.Options(false,
+                java.util.Map.of("datum", org.senet4j.ir.Shape.of(6, 12)))));
+        assertTrue(e.getMessage().contains("not an input"), e.getMessage());
+    }
+
+    @Test
+    void inputShapesFromTheOptionsReplaceThePrototxts() throws Exception {
+        Path p = Fixtures.write(dir, "net.prototxt", INPUT
+                + "layer { name: \"r\" type: \"ReLU\" bottom: \"data\" top: \"r\" }\n");
+        Graph g = CaffeImporter.load(p, null, new CaffeImporter.Options(false,
+                java.util.Map.of("data", org.senet4j.ir.Shape.of(2, 3, 5, 7)))).graph();
+        assertEquals(org.senet4j.ir.Shape.of(2, 3, 5, 7), g.shape("r"));
     }
 
     @Test

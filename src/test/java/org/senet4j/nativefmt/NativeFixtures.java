@@ -25,6 +25,8 @@ import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.LRN;
+import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Op;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
@@ -119,8 +121,13 @@ final class NativeFixtures {
         add(b, "tanh", "TanH", new TanH(), List.of("prelu"), List.of("tanh"));
         add(b, "pool_max", "Pooling", new Pooling(Pooling.Method.MAX, 3, 3, 2, 2, 1, 1, false, true),
                 List.of("tanh"), List.of("pool_max"));
+        add(b, "lrn", "LRN", new LRN(5, 1e-4f, 0.75f, 2f, LRN.Region.ACROSS_CHANNELS), List.of("tanh"),
+                List.of("lrn"));
+        add(b, "lrn_w", "LRN", new LRN(3, 0.9f, 0.75f, 1f, LRN.Region.WITHIN_CHANNEL), List.of("lrn"),
+                List.of("lrn_w"));
+        add(b, "mvn", "MVN", new MVN(true, false, 0.1f), List.of("lrn_w"), List.of("mvn"));
         add(b, "pool_ave", "Pooling", new Pooling(Pooling.Method.AVE, 2, 2, 1, 1, 0, 0, false, false),
-                List.of("tanh"), List.of("pool_ave"));
+                List.of("mvn"), List.of("pool_ave"));
         add(b, "pool_g", "Pooling", new Pooling(Pooling.Method.AVE, 0, 0, 1, 1, 0, 0, true, true),
                 List.of("sig"), List.of("pool_g"));
         add(b, "ip", "InnerProduct", new InnerProduct(6, 1, false, random(r, 6, 192), random(r, 6),
