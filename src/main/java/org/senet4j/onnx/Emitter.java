@@ -1,0 +1,547 @@
+package org.senet4j.onnx;
+
+import static org.senet4j.onnx.OnnxGraphBuilder.attr;
+import static org.senet4j.onnx.OnnxGraphBuilder.ints;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.senet4j.ModelException;
+import org.senet4j.ir.Graph;
+import org.senet4j.ir.Node;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.Tensor;
+import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.Bias;
+import org.senet4j.ir.op.Concat;
+import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Dropout;
+import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.InnerProduct;
+import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Pooling;
+import org.senet4j.ir.op.Power;
+import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.Scale;
+import org.senet4j.ir.op.Sigmoid;
+import org.senet4j.ir.op.Silence;
+import org.senet4j.ir.op.Slice;
+import org.senet4j.ir.op.Softmax;
+import org.senet4j.ir.op.Split;
+import org.senet4j.ir.op.TanH;
+import org.senet4j.onnx.BatchDims.Dims;
+import org.senet4j.onnx.proto.AttributeProto;
+
+/**
+ * Writes the ONNX nodes of each graph node, in execution order. Every IR value keeps its name as the ONNX tensor that
+ * holds it; the main ONNX node of a layer carries the layer's name, helper nodes and tensors are named
+ * {@code <layer>/<what>}, weights {@code <layer>/<weight name>}.
+ */
+final class Emitter {
+    private final Graph g;
+    private final BatchDims dims;
+    private final ExportOptions options;
+    private final OnnxGraphBuilder b;
+    private final Set<String> graphOutputs;
+    private final Set<Node> absorbed = new HashSet<>();
+    /** The Scale node the node being emitted absorbed, if any (named in the doc strings). */
+    private Node joined;
+
+    Emitter(Graph g, BatchDims dims, ExportOptions options, OnnxGraphBuilder b, Set<String> graphOutputs) {
+        this.g = g;
+        this.dims = dims;
+        this.options = options;
+        this.b = b;
+        this.graphOutputs = graphOutputs;
+    }
+
+    void emitAll() throws ModelException {
+        for (Node n : g.nodes()) {
+            if (absorbed.contains(n)) {
+                continue;
+            }
+            int first = b.graph().getNodeCount();
+            try {
+                emit(n);
+            } catch (ModelException e) {
+                throw e.inLayer(n.name(), n.type());
+            }
+            String doc = "Caffe layer " + n.name() + " (" + n.type() + ")";
+            if (joined != null) {
+                doc += " + " + joined.name() + " (" + joined.type() + ")";
+                joined = null;
+            }
+            for (int i = first; i < b.graph().getNodeCount(); i++) {
+                b.graph().getNodeBuilder(i).setDocString(doc);
+            }
+        }
+    }
+
+    private void emit(Node n) throws ModelException {
+        Op op = n.op();
+        if (op instanceof Input || op instanceof Silence) {
+            return;
+        }
+        if (op instanceof Convolution c) {
+            convolution(n, c);
+        } else if (op instanceof InnerProduct ip) {
+            innerProduct(n, ip);
+        } else if (op instanceof BatchNorm bn) {
+            batchNorm(n, bn);
+        } else if (op instanceof Scale sc) {
+            scale(n, sc);
+        } else if (op instanceof Bias bi) {
+            bias(n, bi);
+        } else if (op instanceof ReLU r) {
+            relu(n.name(), in(n, 0), out(n), r.negativeSlope());
+        } else if (op instanceof PReLU pr) {
+            prelu(n, pr);
+        } else if (op instanceof Sigmoid) {
+            b.node("Sigmoid", n.name(), List.of(in(n, 0)), List.of(out(n)));
+        } else if (op instanceof TanH) {
+            b.node("Tanh", n.name(), List.of(in(n, 0)), List.of(out(n)));
+        } else if (op instanceof Softmax s) {
+            b.node("Softmax", n.name(), List.of(in(n, 0)), List.of(out(n)), attr("axis", (long) s.axis()));
+        } else if (op instanceof Pooling p) {
+            pooling(n, p);
+        } else if (op instanceof Axpy) {
+            axpy(n);
+        } else if (op instanceof Eltwise e) {
+            eltwise(n, e);
+        } else if (op instanceof Concat c) {
+            if (n.inputs().size() == 1) {
+                b.node("Identity", n.name(), n.inputs(), n.outputs());
+            } else {
+                b.node("Concat", n.name(), n.inputs(), n.outputs(), attr("axis", (long) c.axis()));
+            }
+        } else if (op instanceof Slice s) {
+            slice(n, s);
+        } else if (op instanceof Split) {
+            for (int i = 0; i < n.outputs().size(); i++) {
+                b.node("Identity", i == 0 ? n.name() : n.name() + "/" + i, List.of(in(n, 0)),
+                        List.of(n.outputs().get(i)));
+            }
+        } else if (op instanceof Dropout) {
+            b.node("Identity", n.name(), List.of(in(n, 0)), List.of(out(n)));
+        } else if (op instanceof Reshape || op instanceof Flatten) {
+            reshape(n.name(), n.name(), in(n, 0), dims.of(in(n, 0)), dims.of(out(n)), out(n));
+        } else if (op instanceof Power p) {
+            power(n, p);
+        } else {
+            throw new IllegalStateException("no ONNX mapping for op " + op.opName());
+        }
+    }
+
+    // ----- layers with weights ---------------------------------------------------------------------------------
+
+    private void convolution(Node n, Convolution c) {
+        List<String> ins = new ArrayList<>(List.of(in(n, 0), weight(n, "weight", c.weight(), null)));
+        if (c.hasBias()) {
+            ins.add(weight(n, "bias", c.bias(), null));
+        }
+        String y = c.activation().isNone() ? out(n) : b.tensorName(n.name() + "/conv");
+        b.node("Conv", n.name(), ins, List.of(y),
+                ints("kernel_shape", c.kernelH(), c.kernelW()),
+                ints("strides", c.strideH(), c.strideW()),
+                ints("pads", c.padH(), c.padW(), c.padH(), c.padW()),
+                ints("dilations", c.dilationH(), c.dilationW()),
+                attr("group", (long) c.group()));
+        activation(n, y, c.activation());
+    }
+
+    /**
+     * Caffe views the input as M x K (M: the axes before {@code axis}) and writes the axes before {@code axis} then
+     * numOutput. Axis 1: Gemm on the input (flattened when it has more than 2 axes). Axis 0: the whole input is one
+     * row; Gemm and a Reshape to [numOutput]. Axis 2 or more: the input is reshaped to (axes before axis) x K and
+     * multiplied by the K x numOutput weight with MatMul, which keeps the leading axes.
+     */
+    private void innerProduct(Node n, InnerProduct ip) throws ModelException {
+        String x = in(n, 0);
+        Dims xd = dims.of(x);
+        String y = ip.activation().isNone() ? out(n) : b.tensorName(n.name() + "/ip");
+        String w = weight(n, "weight", ip.weight(), null);
+        String bias = ip.bias() == null ? null : weight(n, "bias", ip.bias(), null);
+        int axis = ip.axis();
+        if (axis <= 1) {
+            String rows = x;
+            if (xd.rank() != 2 || axis == 0) {
+                rows = b.tensorName(n.name() + "/flat");
+                b.node("Flatten", n.name() + "/Flatten", List.of(x), List.of(rows), attr("axis", (long) axis));
+            }
+            String gemmOut = axis == 0 ? b.tensorName(n.name() + "/gemm") : y;
+            List<String> ins = new ArrayList<>(List.of(rows, w));
+            if (bias != null) {
+                ins.add(bias);
+            }
+            b.node("Gemm", n.name(), ins, List.of(gemmOut), attr("transB", ip.transpose() ? 0L : 1L));
+            if (axis == 0) {
+                b.node("Reshape", n.name() + "/Reshape", List.of(gemmOut,
+                        b.int64s(n.name() + "/shape", ip.numOutput())), List.of(y));
+            }
+        } else {
+            int k = ip.inputSize();
+            String rows = reshape(n.name(), n.name() + "/Reshape", x, xd, xd.prefix(axis, k),
+                    b.tensorName(n.name() + "/rows"));
+            String wt = w;
+            if (!ip.transpose()) {
+                wt = b.tensorName(n.name() + "/weight_T");
+                b.node("Transpose", n.name() + "/Transpose", List.of(w), List.of(wt), ints("perm", 1, 0));
+            }
+            String product = bias == null ? y : b.tensorName(n.name() + "/matmul");
+            b.node("MatMul", n.name(), List.of(rows, wt), List.of(product));
+            if (bias != null) {
+                b.node("Add", n.name() + "/Add", List.of(product, bias), List.of(y));
+            }
+        }
+        activation(n, y, ip.activation());
+    }
+
+    private void activation(Node n, String y, Activation act) {
+        if (!act.isNone()) {
+            relu(n.name() + "/" + (act.alpha() == 0f ? "Relu" : "LeakyRelu"), y, out(n), act.alpha());
+        }
+    }
+
+    private void relu(String name, String x, String y, float negativeSlope) {
+        if (negativeSlope == 0f) {
+            b.node("Relu", name, List.of(x), List.of(y));
+        } else {
+            b.node("LeakyRelu", name, List.of(x), List.of(y), attr("alpha", negativeSlope));
+        }
+    }
+
+    /**
+     * BatchNormalization with Caffe's statistics divided by the scale factor (as Caffe does, in float). A one-input
+     * per-channel Scale that alone reads the BatchNorm's output joins it as gamma and beta; otherwise gamma is 1 and
+     * beta 0.
+     */
+    private void batchNorm(Node n, BatchNorm bn) {
+        String x = in(n, 0);
+        Shape s = g.shape(x);
+        if (s.rank() < 2) {
+            double[][] ab = bn.affine();
+            float[] a = toFloats(ab[0]);
+            float[] c = toFloats(ab[1]);
+            String t = b.tensorName(n.name() + "/scaled");
+            b.node("Mul", n.name(), List.of(x, b.floats(n.name() + "/a", new long[] {a.length}, a,
+                    "1 / sqrt(variance / s + eps)")), List.of(t));
+            b.node("Add", n.name() + "/Add", List.of(t, b.floats(n.name() + "/b", new long[] {c.length}, c,
+                    "-mean / s * a")), List.of(out(n)));
+            return;
+        }
+        Node scaleNode = joinableScale(n);
+        float m = bn.statisticsMultiplier();
+        float[] mean = bn.mean().toArray();
+        float[] var = bn.variance().toArray();
+        for (int i = 0; i < mean.length; i++) {
+            mean[i] *= m;
+            var[i] *= m;
+        }
+        long[] cdim = {mean.length};
+        String meanName = b.floats(n.name() + "/mean", cdim, mean, "Caffe mean / scale factor");
+        String varName = b.floats(n.name() + "/variance", cdim, var, "Caffe variance / scale factor");
+        String gamma;
+        String beta;
+        String y;
+        if (scaleNode != null) {
+            Scale sc = (Scale) scaleNode.op();
+            absorbed.add(scaleNode);
+            joined = scaleNode;
+            gamma = weight(scaleNode, "scale", sc.scale(), null);
+            beta = sc.bias() != null ? weight(scaleNode, "bias", sc.bias(), null)
+                    : b.floats(scaleNode.name() + "/bias", cdim, new float[mean.length], "no Scale bias: 0");
+            y = out(scaleNode);
+        } else {
+            float[] ones = new float[mean.length];
+            Arrays.fill(ones, 1f);
+            gamma = b.floats(n.name() + "/gamma", cdim, ones, "Caffe BatchNorm has no scale: 1");
+            beta = b.floats(n.name() + "/beta", cdim, new float[mean.length], "Caffe BatchNorm has no shift: 0");
+            y = out(n);
+        }
+        b.node("BatchNormalization", n.name(), List.of(x, gamma, beta, meanName, varName), List.of(y),
+                attr("epsilon", bn.eps()));
+    }
+
+    private Node joinableScale(Node bnNode) {
+        String v = out(bnNode);
+        List<Node> consumers = g.consumers(v);
+        if (graphOutputs.contains(v) || consumers.size() != 1) {
+            return null;
+        }
+        Node next = consumers.get(0);
+        Shape s = g.shape(v);
+        if (next.op() instanceof Scale sc && !sc.twoInputs() && sc.axis() == 1 && sc.scale().shape().rank() == 1
+                && sc.scale().count() == s.dim(1)) {
+            return next;
+        }
+        return null;
+    }
+
+    /**
+     * One input: Mul by the learned factor, stored with trailing 1s so that it broadcasts over axes
+     * {@code [axis, axis + k)} ({@code [C,1,1]} for axis 1 of a 4-D input). Two inputs: the second input is reshaped
+     * the same way ({@code N x C} to {@code N x C x 1 x 1} for SE-BN-Inception's axis 0), keeping its variable batch.
+     * Then Add for a bias term.
+     */
+    private void scale(Node n, Scale sc) throws ModelException {
+        String x = in(n, 0);
+        int rank = g.shape(x).rank();
+        String y = sc.bias() == null ? out(n) : b.tensorName(n.name() + "/scaled");
+        int trailing;
+        String factor;
+        if (sc.twoInputs()) {
+            Dims fd = dims.of(in(n, 1));
+            trailing = rank - sc.axis() - fd.rank();
+            factor = broadcastable(n, in(n, 1), fd, trailing, "/factor");
+        } else {
+            trailing = rank - sc.axis() - sc.scale().shape().rank();
+            factor = weight(n, "scale", sc.scale(), withOnes(sc.scale().shape(), trailing));
+        }
+        b.node("Mul", n.name(), List.of(x, factor), List.of(y));
+        if (sc.bias() != null) {
+            b.node("Add", n.name() + "/Add", List.of(y, weight(n, "bias", sc.bias(),
+                    withOnes(sc.bias().shape(), trailing))), List.of(out(n)));
+        }
+    }
+
+    private void bias(Node n, Bias bi) throws ModelException {
+        String x = in(n, 0);
+        int rank = g.shape(x).rank();
+        String term;
+        if (bi.twoInputs()) {
+            Dims fd = dims.of(in(n, 1));
+            term = broadcastable(n, in(n, 1), fd, rank - bi.axis() - fd.rank(), "/term");
+        } else {
+            term = weight(n, "bias", bi.bias(), withOnes(bi.bias().shape(), rank - bi.axis()
+                    - bi.bias().shape().rank()));
+        }
+        b.node("Add", n.name(), List.of(x, term), List.of(out(n)));
+    }
+
+    /** {@code value} reshaped with {@code trailing} 1s appended (unchanged when none are needed). */
+    private String broadcastable(Node n, String value, Dims d, int trailing, String suffix) throws ModelException {
+        if (d.rank() == 0 || trailing <= 0) {
+            return value;
+        }
+        return reshape(n.name(), n.name() + "/Reshape", value, d, d.withOnes(trailing),
+                b.tensorName(n.name() + suffix));
+    }
+
+    private void prelu(Node n, PReLU pr) {
+        Shape s = g.shape(in(n, 0));
+        long[] d = pr.channelShared() ? null : withOnes(pr.slope().shape(), s.rank() - 2);
+        b.node("PRelu", n.name(), List.of(in(n, 0), weight(n, "slope", pr.slope(), d)), List.of(out(n)));
+    }
+
+    // ----- layers without weights ------------------------------------------------------------------------------
+
+    private void pooling(Node n, Pooling p) throws ModelException {
+        String x = in(n, 0);
+        Shape is = g.shape(x);
+        Shape os = g.shape(out(n));
+        PoolingPlan plan = PoolingPlan.of(p, is.dim(2), is.dim(3), os.dim(2), os.dim(3));
+        boolean max = p.method() == Pooling.Method.MAX;
+        if (plan.global()) {
+            b.node(max ? "GlobalMaxPool" : "GlobalAveragePool", n.name(), List.of(x), List.of(out(n)));
+            return;
+        }
+        String src = x;
+        int h = is.dim(2);
+        int w = is.dim(3);
+        int[] pre = plan.prePad();
+        if (pre != null) {
+            src = b.tensorName(n.name() + "/padded");
+            List<String> ins = new ArrayList<>(List.of(x, b.int64s(n.name() + "/pads", 0, 0, pre[0], pre[1], 0, 0,
+                    pre[2], pre[3])));
+            if (plan.prePadValue() != 0f) {
+                ins.add(b.scalar(n.name() + "/pad_value", plan.prePadValue()));
+            }
+            b.node("Pad", n.name() + "/Pad", ins, List.of(src));
+            h += pre[0] + pre[2];
+            w += pre[1] + pre[3];
+        }
+        int[] pads = plan.pads();
+        int oh = PoolingPlan.onnxOutput(h, p.kernelH(), p.strideH(), pads[0], pads[2]);
+        int ow = PoolingPlan.onnxOutput(w, p.kernelW(), p.strideW(), pads[1], pads[3]);
+        if (oh != os.dim(2) || ow != os.dim(3)) {
+            throw new IllegalStateException("layer " + n.name() + ": ONNX pooling would give " + oh + "x" + ow
+                    + ", Caffe gives " + os.dim(2) + "x" + os.dim(3));
+        }
+        List<AttributeProto> attrs = new ArrayList<>(List.of(
+                ints("kernel_shape", p.kernelH(), p.kernelW()),
+                ints("strides", p.strideH(), p.strideW()),
+                ints("pads", pads[0], pads[1], pads[2], pads[3])));
+        if (!max) {
+            attrs.add(attr("count_include_pad", plan.countIncludePad() ? 1L : 0L));
+        }
+        b.node(max ? "MaxPool" : "AveragePool", n.name(), List.of(src), List.of(out(n)),
+                attrs.toArray(AttributeProto[]::new));
+    }
+
+    /** {@code a[n,c] * X + Y}: Mul (a reshaped to N x C x 1 x 1 when it is N x C), then Add. */
+    private void axpy(Node n) throws ModelException {
+        String a = in(n, 0);
+        Dims ad = dims.of(a);
+        int rank = g.shape(in(n, 1)).rank();
+        String scaleBy = broadcastable(n, a, ad, rank - ad.rank(), "/a");
+        String ax = b.tensorName(n.name() + "/aX");
+        b.node("Mul", n.name() + "/Mul", List.of(scaleBy, in(n, 1)), List.of(ax));
+        b.node("Add", n.name(), List.of(ax, in(n, 2)), List.of(out(n)));
+    }
+
+    private void eltwise(Node n, Eltwise e) {
+        List<String> terms = new ArrayList<>();
+        for (int i = 0; i < n.inputs().size(); i++) {
+            float c = e.coefficient(i);
+            if (c == 1f) {
+                terms.add(in(n, i));
+            } else {
+                String t = b.tensorName(n.name() + "/term" + i);
+                b.node("Mul", n.name() + "/Mul", List.of(in(n, i), b.scalar(n.name() + "/coeff" + i, c)),
+                        List.of(t));
+                terms.add(t);
+            }
+        }
+        switch (e.operation()) {
+            case SUM -> b.node(terms.size() == 2 ? "Add" : "Sum", n.name(), terms, List.of(out(n)));
+            case MAX -> b.node("Max", n.name(), terms, List.of(out(n)));
+            case PROD -> {
+                String acc = terms.get(0);
+                for (int i = 1; i < terms.size(); i++) {
+                    boolean last = i == terms.size() - 1;
+                    String target = last ? out(n) : b.tensorName(n.name() + "/prod" + i);
+                    b.node("Mul", last ? n.name() : n.name() + "/Mul", List.of(acc, terms.get(i)), List.of(target));
+                    acc = target;
+                }
+            }
+            default -> throw new IllegalStateException(e.operation().toString());
+        }
+    }
+
+    private void slice(Node n, Slice s) throws ModelException {
+        String x = in(n, 0);
+        int axis = s.axis();
+        boolean variable = dims.of(x).variable(axis);
+        List<String> ins = new ArrayList<>(List.of(x));
+        List<AttributeProto> attrs = new ArrayList<>();
+        attrs.add(attr("axis", (long) axis));
+        if (!variable) {
+            long[] sizes = new long[n.outputs().size()];
+            for (int i = 0; i < sizes.length; i++) {
+                sizes[i] = g.shape(n.outputs().get(i)).dim(axis);
+            }
+            ins.add(b.int64s(n.name() + "/split", sizes));
+        } else if (s.points().isEmpty()) {
+            if (options.opset() >= 18) {
+                attrs.add(attr("num_outputs", (long) n.outputs().size()));
+            }
+        } else {
+            throw ModelException.field("slice_param.slice_point", "fixed slice points on axis " + axis
+                    + ", whose size follows the batch size, cannot be exported with a variable batch size");
+        }
+        b.node("Split", n.name(), ins, n.outputs(), attrs.toArray(AttributeProto[]::new));
+    }
+
+    /** {@code (x * scale + shift) ^ power}, leaving out the parts that do nothing. */
+    private void power(Node n, Power p) {
+        List<String[]> steps = new ArrayList<>();
+        if (p.scale() != 1f) {
+            steps.add(new String[] {"Mul", b.scalar(n.name() + "/scale", p.scale())});
+        }
+        if (p.shift() != 0f) {
+            steps.add(new String[] {"Add", b.scalar(n.name() + "/shift", p.shift())});
+        }
+        if (p.power() != 1f) {
+            steps.add(new String[] {"Pow", b.scalar(n.name() + "/power", p.power())});
+        }
+        if (steps.isEmpty()) {
+            b.node("Identity", n.name(), List.of(in(n, 0)), List.of(out(n)));
+            return;
+        }
+        String cur = in(n, 0);
+        for (int i = 0; i < steps.size(); i++) {
+            boolean last = i == steps.size() - 1;
+            String target = last ? out(n) : b.tensorName(n.name() + "/" + steps.get(i)[0].toLowerCase());
+            b.node(steps.get(i)[0], last ? n.name() : n.name() + "/" + steps.get(i)[0], List.of(cur, steps.get(i)[1]),
+                    List.of(target));
+            cur = target;
+        }
+    }
+
+    // ----- helpers ---------------------------------------------------------------------------------------------
+
+    /**
+     * A Reshape of {@code x} to {@code to}, written as the shape tensor ONNX needs to reproduce it at any batch size:
+     * fixed dimensions as numbers, a variable dimension as 0 (copy) when the input has the same one at the same
+     * position, else as the one inferred -1.
+     *
+     * @return {@code y}
+     * @throws ModelException when two variable dimensions move (the reshape cannot follow a variable batch)
+     */
+    private String reshape(String layer, String nodeName, String x, Dims from, Dims to, String y)
+            throws ModelException {
+        long[] shape = new long[to.rank()];
+        boolean inferred = false;
+        for (int i = 0; i < shape.length; i++) {
+            if (!to.variable(i)) {
+                shape[i] = to.a()[i];
+                if (shape[i] == 0) {
+                    throw ModelException.field("reshape_param.shape", "a dimension of size 0 cannot be exported");
+                }
+            } else if (to.sameAt(i, from)) {
+                shape[i] = 0;
+            } else if (!inferred) {
+                shape[i] = -1;
+                inferred = true;
+            } else {
+                throw ModelException.field("reshape_param.shape", "the output " + Arrays.toString(to.a())
+                        + " moves more than one dimension that follows the batch size; ONNX Reshape cannot express"
+                        + " that for a variable batch size");
+            }
+        }
+        b.node("Reshape", nodeName, List.of(x, b.int64s(layer + "/shape", shape)),
+                List.of(y));
+        return y;
+    }
+
+    private String weight(Node n, String key, Tensor t, long[] dims) {
+        return b.floats(n.name() + "/" + key, dims != null ? dims : longs(t.shape().dims()), t.data(), null);
+    }
+
+    private static long[] withOnes(Shape s, int trailing) {
+        long[] d = new long[s.rank() + Math.max(0, trailing)];
+        Arrays.fill(d, 1L);
+        for (int i = 0; i < s.rank(); i++) {
+            d[i] = s.dim(i);
+        }
+        return d;
+    }
+
+    private static long[] longs(int[] d) {
+        return Arrays.stream(d).asLongStream().toArray();
+    }
+
+    private static float[] toFloats(double[] d) {
+        float[] f = new float[d.length];
+        for (int i = 0; i < d.length; i++) {
+            f[i] = (float) d[i];
+        }
+        return f;
+    }
+
+    private static String in(Node n, int i) {
+        return n.inputs().get(i);
+    }
+
+    private static String out(Node n) {
+        return n.outputs().get(0);
+    }
+}

@@ -1,0 +1,188 @@
+package org.senet4j.onnx;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import org.senet4j.ModelException;
+import org.senet4j.ir.Graph;
+import org.senet4j.ir.Node;
+import org.senet4j.ir.Tensor;
+import org.senet4j.ir.Value;
+import org.senet4j.onnx.BatchDims.Dims;
+import org.senet4j.onnx.proto.ModelProto;
+import org.senet4j.onnx.proto.OperatorSetIdProto;
+import org.senet4j.onnx.proto.StringStringEntryProto;
+import org.senet4j.onnx.proto.TensorProto;
+import org.senet4j.onnx.proto.TensorShapeProto;
+import org.senet4j.onnx.proto.TypeProto;
+import org.senet4j.onnx.proto.ValueInfoProto;
+import org.senet4j.passes.Passes;
+
+/**
+ * Exports a graph as an ONNX model (float32, default domain, opset {@value ExportOptions#MIN_OPSET} to
+ * {@value ExportOptions#MAX_OPSET}) that computes what Caffe computes.
+ *
+ * <p>Names: each graph value keeps its name for the ONNX tensor that holds it (Caffe blob names; earlier in-place
+ * versions {@code blob@layer}), the main ONNX node of each layer has the layer's name, weights are initializers named
+ * {@code <layer>/<weight>} in Caffe's layout. The batch dimension of inputs, outputs and intermediate values is the
+ * symbol {@value BatchDims#BATCH} when the graph can take any batch size (Reshape shapes are written so that they
+ * follow it); otherwise every dimension is fixed.
+ *
+ * <p>Caffe op to ONNX: Convolution → Conv (+ Relu/LeakyRelu for a fused activation); InnerProduct → Gemm (after
+ * Flatten for more than 2 axes; MatMul for axis ≥ 2); BatchNorm → BatchNormalization (statistics divided by the scale
+ * factor; a following per-channel Scale becomes its gamma and beta); Scale → Mul (+ Add), Bias → Add, with the factor
+ * broadcast from Caffe's axis (a second input is reshaped to trailing 1s); ReLU → Relu/LeakyRelu; PReLU → PRelu;
+ * Sigmoid, TanH, Softmax → Sigmoid, Tanh, Softmax(axis); Pooling → MaxPool/AveragePool with explicit pads that give
+ * Caffe's ceil-mode sizes and divisors exactly (see {@link PoolingPlan}) or GlobalMaxPool/GlobalAveragePool; Axpy →
+ * Mul + Add; Eltwise → Mul by coefficients + Add/Sum, Mul, Max; Concat → Concat; Slice → Split; Reshape and Flatten →
+ * Reshape; Power → Mul/Add/Pow (trivial parts left out); Split and Dropout → Identity; Silence → nothing.
+ */
+public final class OnnxExporter {
+    /** {@code producer_name} of exported models. */
+    public static final String PRODUCER = "senet4j";
+
+    private OnnxExporter() {
+    }
+
+    /** The exported model as bytes. */
+    public static byte[] export(Graph graph, ExportOptions options) throws ModelException {
+        return toModel(graph, options).toByteArray();
+    }
+
+    /**
+     * Exports to {@code target}: the model is written to a temporary file in the same folder, forced to disk and then
+     * moved over {@code target} in one step, so {@code target} is either the complete new model or untouched (an
+     * existing file is replaced); no partial file is left behind when anything fails.
+     */
+    public static void write(Graph graph, ExportOptions options, Path target) throws IOException, ModelException {
+        write(toModel(graph, options), target, UnaryOperator.identity());
+    }
+
+    /** {@link #write(Graph, ExportOptions, Path)} with a wrapper around the file's stream (tests inject failures). */
+    static void write(ModelProto model, Path target, UnaryOperator<OutputStream> wrap) throws IOException {
+        Path abs = target.toAbsolutePath();
+        Path dir = abs.getParent();
+        String suffix = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
+        Path tmp = dir.resolve("." + abs.getFileName() + "." + suffix + ".tmp");
+        boolean moved = false;
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                 OutputStream out = wrap.apply(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20))) {
+                model.writeTo(out);
+                out.flush();
+                ch.force(true);
+            }
+            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            moved = true;
+        } finally {
+            if (!moved) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the original failure is the one to report
+                }
+            }
+        }
+    }
+
+    /**
+     * The exported model as a protobuf message.
+     *
+     * @throws ModelException when a layer has no weight values (loaded without a caffemodel) or cannot be expressed
+     *     in ONNX; the message names the layer
+     * @throws IllegalArgumentException when an extra output names no value of the graph
+     */
+    public static ModelProto toModel(Graph graph, ExportOptions options) throws ModelException {
+        Objects.requireNonNull(graph, "graph");
+        Objects.requireNonNull(options, "options");
+        Graph g = options.fold() ? Passes.optimize(graph, List.of()) : graph;
+        requireWeights(g);
+        BatchDims dims = BatchDims.of(g);
+
+        Set<String> outputs = new LinkedHashSet<>(g.outputs());
+        for (String e : options.extraOutputs()) {
+            outputs.add(g.resolve(e));
+        }
+        if (options.exposeAll()) {
+            outputs.addAll(g.values().keySet());
+        }
+        outputs.removeAll(g.inputs());
+
+        OnnxGraphBuilder b = new OnnxGraphBuilder();
+        g.values().keySet().forEach(b::reserve);
+        b.graph().setName(g.name());
+        for (String in : g.inputs()) {
+            b.graph().addInput(valueInfo(in, dims.of(in), dims));
+        }
+        new Emitter(g, dims, options, b, outputs).emitAll();
+        for (String o : outputs) {
+            b.graph().addOutput(valueInfo(o, dims.of(o), dims));
+        }
+        for (Value v : g.values().values()) {
+            if (!outputs.contains(v.name()) && !g.inputs().contains(v.name())) {
+                b.graph().addValueInfo(valueInfo(v.name(), dims.of(v.name()), dims));
+            }
+        }
+
+        ModelProto.Builder m = ModelProto.newBuilder()
+                .setIrVersion(options.irVersion())
+                .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(options.opset()))
+                .setProducerName(PRODUCER)
+                .setProducerVersion(producerVersion())
+                .setGraph(b.graph());
+        if (!options.docString().isEmpty()) {
+            m.setDocString(options.docString());
+        }
+        Map<String, String> meta = new LinkedHashMap<>(g.metadata());
+        meta.putAll(options.metadata());
+        meta.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        return m.build();
+    }
+
+    /** The senet4j version from the jar manifest, or {@code dev} when running from classes. */
+    public static String producerVersion() {
+        String v = OnnxExporter.class.getPackage().getImplementationVersion();
+        return v != null ? v : "dev";
+    }
+
+    private static void requireWeights(Graph g) throws ModelException {
+        for (Node n : g.nodes()) {
+            for (Map.Entry<String, Tensor> w : n.op().weights().entrySet()) {
+                if (!w.getValue().hasData()) {
+                    throw ModelException.layer(n.name(), n.type(), "blobs", "weight \"" + w.getKey()
+                            + "\" has no values (the model was loaded without a caffemodel); ONNX export needs them");
+                }
+            }
+        }
+    }
+
+    private static ValueInfoProto valueInfo(String name, Dims d, BatchDims dims) {
+        TensorShapeProto.Builder shape = TensorShapeProto.newBuilder();
+        for (int i = 0; i < d.rank(); i++) {
+            TensorShapeProto.Dimension.Builder dim = TensorShapeProto.Dimension.newBuilder();
+            if (!d.variable(i)) {
+                dim.setDimValue(d.a()[i]);
+            } else if (dims.isBatch(d, i)) {
+                dim.setDimParam(BatchDims.BATCH);
+            }
+            shape.addDim(dim);
+        }
+        return ValueInfoProto.newBuilder().setName(name).setType(TypeProto.newBuilder().setTensorType(
+                TypeProto.Tensor.newBuilder().setElemType(TensorProto.DataType.FLOAT.getNumber()).setShape(shape)))
+                .build();
+    }
+}

@@ -1,0 +1,122 @@
+package org.senet4j.onnx;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.senet4j.onnx.proto.AttributeProto;
+import org.senet4j.onnx.proto.GraphProto;
+import org.senet4j.onnx.proto.NodeProto;
+import org.senet4j.onnx.proto.TensorProto;
+
+/**
+ * Accumulates an ONNX graph: nodes, initializers, and unique names for tensors and nodes. A requested name is used as
+ * it is when free; otherwise {@code _1}, {@code _2}, ... is appended.
+ */
+final class OnnxGraphBuilder {
+    private final GraphProto.Builder graph = GraphProto.newBuilder();
+    private final Set<String> tensorNames = new HashSet<>();
+    private final Set<String> nodeNames = new HashSet<>();
+
+    GraphProto.Builder graph() {
+        return graph;
+    }
+
+    /** Marks a tensor name as taken (the graph's own values are reserved before any helper tensor is named). */
+    void reserve(String tensorName) {
+        tensorNames.add(tensorName);
+    }
+
+    /** A fresh tensor name based on {@code base}. */
+    String tensorName(String base) {
+        return unique(base, tensorNames);
+    }
+
+    private String nodeName(String base) {
+        return unique(base, nodeNames);
+    }
+
+    private static String unique(String base, Set<String> taken) {
+        String n = base;
+        for (int i = 1; !taken.add(n); i++) {
+            n = base + "_" + i;
+        }
+        return n;
+    }
+
+    /** Adds a float32 initializer holding {@code values} with dimensions {@code dims}; returns its name. */
+    String floats(String name, long[] dims, FloatBuffer values, String doc) {
+        FloatBuffer v = values.duplicate();
+        ByteBuffer bytes = ByteBuffer.allocate(v.remaining() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asFloatBuffer().put(v);
+        return initializer(name, dims, TensorProto.DataType.FLOAT, UnsafeByteOperations.unsafeWrap(bytes.array()),
+                doc);
+    }
+
+    String floats(String name, long[] dims, float[] values, String doc) {
+        return floats(name, dims, FloatBuffer.wrap(values), doc);
+    }
+
+    /** A float32 scalar initializer. */
+    String scalar(String name, float value) {
+        return floats(name, new long[0], new float[] {value}, null);
+    }
+
+    /** A 1-D int64 initializer (shapes, split sizes, pads). */
+    String int64s(String name, long... values) {
+        ByteBuffer bytes = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.asLongBuffer().put(values);
+        return initializer(name, new long[] {values.length}, TensorProto.DataType.INT64,
+                UnsafeByteOperations.unsafeWrap(bytes.array()), null);
+    }
+
+    private String initializer(String name, long[] dims, TensorProto.DataType type, ByteString raw, String doc) {
+        String n = tensorName(name);
+        TensorProto.Builder t = TensorProto.newBuilder().setName(n).setDataType(type.getNumber()).setRawData(raw);
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        if (doc != null) {
+            t.setDocString(doc);
+        }
+        graph.addInitializer(t);
+        return n;
+    }
+
+    /** Adds a node of the default domain; {@code name} is made unique. */
+    void node(String opType, String name, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
+        NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(nodeName(name))
+                .addAllInput(inputs).addAllOutput(outputs);
+        for (AttributeProto a : attributes) {
+            n.addAttribute(a);
+        }
+        graph.addNode(n);
+    }
+
+    static AttributeProto attr(String name, long value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+    }
+
+    static AttributeProto attr(String name, float value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value)
+                .build();
+    }
+
+    static AttributeProto attr(String name, String value) {
+        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                .setS(ByteString.copyFrom(value, StandardCharsets.UTF_8)).build();
+    }
+
+    static AttributeProto ints(String name, long... values) {
+        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+        for (long v : values) {
+            a.addInts(v);
+        }
+        return a.build();
+    }
+}
