@@ -24,6 +24,8 @@ import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.LRN;
+import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Op;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
@@ -135,6 +137,10 @@ final class Emitter {
             reshape(n.name(), n.name(), in(n, 0), dims.of(in(n, 0)), dims.of(out(n)), out(n));
         } else if (op instanceof Power p) {
             power(n, p);
+        } else if (op instanceof LRN l) {
+            lrn(n, l);
+        } else if (op instanceof MVN m) {
+            mvn(n, m);
         } else {
             throw new IllegalStateException("no ONNX mapping for op " + op.opName());
         }
@@ -205,8 +211,10 @@ final class Emitter {
     }
 
     private void activation(Node n, String y, Activation act) {
-        if (!act.isNone()) {
-            relu(n.name() + "/" + (act.alpha() == 0f ? "Relu" : "LeakyRelu"), y, out(n), act.alpha());
+        switch (act.kind()) {
+            case RELU -> relu(n.name() + "/" + (act.alpha() == 0f ? "Relu" : "LeakyRelu"), y, out(n), act.alpha());
+            case SIGMOID -> b.node("Sigmoid", n.name() + "/Sigmoid", List.of(y), List.of(out(n)));
+            case NONE -> { }
         }
     }
 
@@ -384,6 +392,69 @@ final class Emitter {
         }
         b.node(max ? "MaxPool" : "AveragePool", n.name(), List.of(src), List.of(out(n)),
                 attrs.toArray(AttributeProto[]::new));
+    }
+
+    /**
+     * LRN: ACROSS_CHANNELS is ONNX's LRN (same window, {@code bias = k}); WITHIN_CHANNEL becomes
+     * {@code x * (1 + alpha * AveragePool(x^2))^-beta} with a zero-padded {@code size x size} window (every window lies
+     * within the padding, so both divide by {@code size^2}).
+     */
+    private void lrn(Node n, LRN l) {
+        String x = in(n, 0);
+        if (l.region() == LRN.Region.ACROSS_CHANNELS) {
+            b.node("LRN", n.name(), List.of(x), List.of(out(n)), attr("size", (long) l.localSize()),
+                    attr("alpha", l.alpha()), attr("beta", l.beta()), attr("bias", l.k()));
+            return;
+        }
+        int pad = (l.localSize() - 1) / 2;
+        String sq = b.tensorName(n.name() + "/square");
+        b.node("Mul", n.name() + "/Square", List.of(x, x), List.of(sq));
+        String avg = b.tensorName(n.name() + "/pooled");
+        b.node("AveragePool", n.name() + "/AveragePool", List.of(sq), List.of(avg),
+                ints("kernel_shape", l.localSize(), l.localSize()), ints("strides", 1, 1),
+                ints("pads", pad, pad, pad, pad), attr("count_include_pad", 1L));
+        String scaled = b.tensorName(n.name() + "/scaled");
+        b.node("Mul", n.name() + "/Mul", List.of(avg, b.scalar(n.name() + "/alpha", l.alpha())), List.of(scaled));
+        String base = b.tensorName(n.name() + "/base");
+        b.node("Add", n.name() + "/Add", List.of(scaled, b.scalar(n.name() + "/one", 1f)), List.of(base));
+        String factor = b.tensorName(n.name() + "/factor");
+        b.node("Pow", n.name() + "/Pow", List.of(base, b.scalar(n.name() + "/minus_beta", -l.beta())),
+                List.of(factor));
+        b.node("Mul", n.name(), List.of(x, factor), List.of(out(n)));
+    }
+
+    /** MVN: {@code (x - mean) / (sqrt(mean((x - mean)^2)) + eps)} with ReduceMean over the normalised axes. */
+    private void mvn(Node n, MVN m) {
+        String x = in(n, 0);
+        int rank = g.shape(x).rank();
+        long[] axes = new long[rank - (m.acrossChannels() ? 1 : 2)];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = rank - axes.length + i;
+        }
+        String mean = reduceMean(n.name() + "/ReduceMean", x, axes);
+        String centred = m.normalizeVariance() ? b.tensorName(n.name() + "/centred") : out(n);
+        b.node("Sub", n.name() + (m.normalizeVariance() ? "/Sub" : ""), List.of(x, mean), List.of(centred));
+        if (!m.normalizeVariance()) {
+            return;
+        }
+        String sq = b.tensorName(n.name() + "/square");
+        b.node("Mul", n.name() + "/Square", List.of(centred, centred), List.of(sq));
+        String var = reduceMean(n.name() + "/Variance", sq, axes);
+        String sd = b.tensorName(n.name() + "/std");
+        b.node("Sqrt", n.name() + "/Sqrt", List.of(var), List.of(sd));
+        String den = b.tensorName(n.name() + "/denominator");
+        b.node("Add", n.name() + "/Add", List.of(sd, b.scalar(n.name() + "/eps", m.eps())), List.of(den));
+        b.node("Div", n.name(), List.of(centred, den), List.of(out(n)));
+    }
+
+    private String reduceMean(String name, String x, long[] axes) {
+        String y = b.tensorName(name);
+        if (options.opset() >= 18) {
+            b.node("ReduceMean", name, List.of(x, b.int64s(name + "/axes", axes)), List.of(y), attr("keepdims", 1L));
+        } else {
+            b.node("ReduceMean", name, List.of(x), List.of(y), ints("axes", axes), attr("keepdims", 1L));
+        }
+        return y;
     }
 
     /** {@code a[n,c] * X + Y}: Mul (a reshaped to N x C x 1 x 1 when it is N x C), then Add. */

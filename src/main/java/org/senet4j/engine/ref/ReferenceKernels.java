@@ -284,7 +284,7 @@ public final class ReferenceKernels {
                         if (p.method() == Pooling.Method.MAX) {
                             int he = Math.min(hs + k[0], h);
                             int we = Math.min(ws + k[1], w);
-                            v = Float.NEGATIVE_INFINITY;
+                            v = -Float.MAX_VALUE;
                             for (int i = Math.max(hs, 0); i < he; i++) {
                                 for (int j = Math.max(ws, 0); j < we; j++) {
                                     v = Math.max(v, x[plane + i * w + j]);
