@@ -8,14 +8,19 @@ import java.util.List;
 import org.senet4j.ModelException;
 import org.senet4j.caffe.CaffeImporter;
 import org.senet4j.caffe.CaffeModel;
+import org.senet4j.nativefmt.NativeReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** The model arguments shared by the commands: {@code MODEL.prototxt [WEIGHTS.caffemodel]}. */
+/**
+ * The model arguments shared by the commands: {@code MODEL.prototxt [WEIGHTS.caffemodel]}, or a native file
+ * ({@code .safetensors} / {@code .senet4j}) made by {@code convert}.
+ */
 final class ModelOptions {
 
-    @Parameters(index = "0", paramLabel = "MODEL", description = "The net definition (.prototxt).")
+    @Parameters(index = "0", paramLabel = "MODEL",
+            description = "The net definition (.prototxt), or a native file (.safetensors, .senet4j).")
     Path model;
 
     @Parameters(index = "1", arity = "0..1", paramLabel = "WEIGHTS", description = "Its weights (.caffemodel).")
@@ -65,6 +70,17 @@ final class ModelOptions {
      */
     LoadedModel load(CommandLine.Model.CommandSpec spec, boolean needWeights) throws IOException, ModelException {
         requireFile(model);
+        if (isNative()) {
+            if (weights != null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), model + " is a native file, which holds "
+                        + "its weights: give no weights file");
+            }
+            if (!inputShapes.isEmpty()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--input-shape applies to prototxt models only");
+            }
+            return new LoadedModel(NativeReader.read(model), null);
+        }
         if (weights != null) {
             requireFile(weights);
         }
@@ -78,6 +94,11 @@ final class ModelOptions {
                     + "weights: give them too, MODEL.prototxt WEIGHTS.caffemodel");
         }
         return new LoadedModel(m.graph(), m.report());
+    }
+
+    /** Whether MODEL is a native file rather than a prototxt. */
+    boolean isNative() {
+        return ConvertCommand.formatOf(model) == ConvertCommand.Format.NATIVE;
     }
 
     List<Path> files() {

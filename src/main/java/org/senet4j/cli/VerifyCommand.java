@@ -76,6 +76,10 @@ final class VerifyCommand implements Callable<Integer> {
         Path tmp = null;
         ReferenceSet ref;
         try {
+            if (oracle.caffe && model.isNative()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--caffe runs real Caffe on the "
+                        + "prototxt and caffemodel; verify a native file with --reference DIR");
+            }
             if (oracle.caffe) {
                 if (batch < 0) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be positive");

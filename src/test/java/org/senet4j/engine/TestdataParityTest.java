@@ -1,0 +1,131 @@
+package org.senet4j.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.senet4j.TestData;
+import org.senet4j.caffe.CaffeImporter;
+import org.senet4j.io.Npy;
+import org.senet4j.ir.Graph;
+import org.senet4j.ir.Node;
+import org.senet4j.ir.Shape;
+import org.senet4j.passes.Passes;
+import org.senet4j.verify.BlobResult;
+import org.senet4j.verify.ReferenceSet;
+import org.senet4j.verify.Verifier;
+import org.senet4j.verify.VerifyReport;
+
+/**
+ * The engines against real Caffe on the project's testdata nets, which together use every supported layer type:
+ * every blob both sides have, relative L-infinity error at most 1e-4, at batch 2 and at batch 1 (Caffe computes each
+ * image on its own, so the first image of its batch-2 blobs is the batch-1 reference), with passes on and off.
+ */
+class TestdataParityTest {
+    static final double TOLERANCE = 1e-4;
+
+    static Graph load(String net) throws Exception {
+        Path base = TestData.testdata();
+        return CaffeImporter.load(base.resolve(net + ".prototxt"), base.resolve(net + "/model.caffemodel")).graph();
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "cpu, se_resnet_mini", "cpu, se_resnext_mini", "cpu, se_inception_mini", "cpu, ops_zoo",
+        "reference, se_resnet_mini", "reference, se_resnext_mini", "reference, se_inception_mini",
+        "reference, ops_zoo"})
+    void everyBlobMatchesCaffeAtBatch2WithAndWithoutPasses(String device, String net) throws Exception {
+        ReferenceSet ref = ReferenceSet.read(TestData.testdata().resolve(net));
+        Graph g = load(net);
+        for (List<String> disabled : List.of(List.<String>of(), List.of("all"))) {
+            try (Engine e = Engines.create(device, Passes.optimize(g.withBatchSize(2), disabled),
+                    EngineOptions.DEFAULT.withThreads(2))) {
+                VerifyReport r = Verifier.verify(e, ref, TOLERANCE);
+                assertTrue(r.pass(), device + " " + net + " passes off " + disabled + ": " + failures(r));
+                assertTrue(r.blobs().size() >= 20, "compared only " + r.blobs().size());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo"})
+    void batchOneMatchesTheFirstImageOfCaffesBatch(String net) throws Exception {
+        ReferenceSet ref = ReferenceSet.read(TestData.testdata().resolve(net));
+        Graph g = Passes.optimize(load(net).withBatchSize(1), List.of());
+        Map<String, HostTensor> in = new LinkedHashMap<>();
+        for (Map.Entry<String, HostTensor> e : Verifier.inputs(ref, g.withBatchSize(2)).entrySet()) {
+            in.put(e.getKey(), firstImage(e.getValue()));
+        }
+        List<String> blobs = new ArrayList<>();
+        for (String b : ref.blobs().keySet()) {
+            if (g.blobNames().contains(b)) {
+                blobs.add(b);
+            }
+        }
+        try (Engine e = Engines.create("cpu", g, EngineOptions.DEFAULT.withThreads(2))) {
+            Map<String, HostTensor> out = e.run(in, blobs);
+            for (String b : blobs) {
+                Npy.NpyArray r = Npy.read(ref.blobs().get(b));
+                HostTensor first = firstImage(new HostTensor(Shape.of(r.shape()), r.data()));
+                BlobResult c = BlobResult.compare(b, first.shape(), out.get(b).data(), first.data(), TOLERANCE);
+                assertEquals(first.shape(), out.get(b).shape(), b);
+                assertTrue(c.pass(), net + " " + b + ": " + c);
+            }
+        }
+    }
+
+    /** Outputs with and without passes agree closely (the passes only refactor arithmetic). */
+    @ParameterizedTest
+    @ValueSource(strings = {"se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo"})
+    void passesDoNotChangeOutputs(String net) throws Exception {
+        Graph g = load(net);
+        ReferenceSet ref = ReferenceSet.read(TestData.testdata().resolve(net));
+        Map<String, HostTensor> in = Verifier.inputs(ref, g.withBatchSize(2));
+        Map<String, HostTensor> with;
+        Map<String, HostTensor> without;
+        try (Engine e = Engines.create("cpu", Passes.optimize(g.withBatchSize(2), List.of()), EngineOptions.DEFAULT)) {
+            with = e.run(in, g.outputs());
+        }
+        try (Engine e = Engines.create("cpu", Passes.optimize(g.withBatchSize(2), List.of("all")),
+                EngineOptions.DEFAULT)) {
+            without = e.run(in, g.outputs());
+        }
+        for (String o : g.outputs()) {
+            BlobResult c = BlobResult.compare(o, with.get(o).shape(), with.get(o).data(), without.get(o).data(), 1e-5);
+            assertTrue(c.pass(), net + " " + o + ": " + c);
+        }
+    }
+
+    /** The testdata nets use every supported layer type. */
+    @org.junit.jupiter.api.Test
+    void testdataCoversEveryLayerType() throws Exception {
+        Set<String> types = new TreeSet<>();
+        for (String net : List.of("se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo")) {
+            for (Node n : load(net).nodes()) {
+                types.add(n.type());
+            }
+        }
+        Set<String> expected = new TreeSet<>(org.senet4j.caffe.LayerConverters.supportedTypes());
+        expected.removeAll(List.of("MemoryData", "DummyData"));
+        assertEquals(expected, types);
+    }
+
+    static HostTensor firstImage(HostTensor t) {
+        int per = Math.toIntExact(t.shape().count() / t.shape().dim(0));
+        return new HostTensor(t.shape().with(0, 1), Arrays.copyOf(t.data(), per));
+    }
+
+    static String failures(VerifyReport r) {
+        return r.blobs().stream().filter(b -> !b.pass()).map(BlobResult::toString).toList().toString();
+    }
+}
