@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 /** The {@code senet4j} command line. */
 @Command(name = "senet4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Caffe SENet models in Java: inspect, run, verify against real Caffe, convert.",
-        subcommands = {InspectCommand.class, RunCommand.class, VerifyCommand.class, ConvertCommand.class},
+        subcommands = {InspectCommand.class, RunCommand.class, VerifyCommand.class, ConvertCommand.class, BenchCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

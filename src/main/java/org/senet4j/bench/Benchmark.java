@@ -1,0 +1,191 @@
+package org.senet4j.bench;
+
+import ai.onnxruntime.OrtException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.senet4j.ModelException;
+import org.senet4j.caffe.CaffeImporter;
+import org.senet4j.caffe.CaffeModel;
+import org.senet4j.engine.Engine;
+import org.senet4j.engine.EngineOptions;
+import org.senet4j.engine.Engines;
+import org.senet4j.engine.HostTensor;
+import org.senet4j.ir.Graph;
+import org.senet4j.ir.Shape;
+import org.senet4j.passes.Passes;
+import org.senet4j.verify.caffe.CaffeOracle;
+import org.senet4j.verify.caffe.CaffeOracleException;
+import org.senet4j.verify.caffe.TimingResult;
+
+/**
+ * Times a model on a senet4j engine next to its peers measured in the same run: ONNX Runtime on the ONNX export of
+ * the same weights (in this JVM, interleaved with senet4j in rounds so that both see the same machine state) and
+ * real Caffe (in a child JVM, same thread count).
+ */
+public final class Benchmark {
+
+    /** What to measure. {@code peers}: {@code caffe}, {@code onnxruntime}. */
+    public record Options(String device, List<Integer> batches, EngineOptions engine, Set<String> peers, int warmup,
+                          int iterations, int rounds) {
+        public Options {
+            batches = List.copyOf(batches);
+            peers = Set.copyOf(peers);
+            if (warmup < 0 || iterations < 1 || rounds < 1) {
+                throw new IllegalArgumentException("warmup >= 0, iterations >= 1 and rounds >= 1 are required");
+            }
+        }
+    }
+
+    /** A model to measure: a prototxt with its caffemodel (made with random weights when absent), or a graph. */
+    public record Model(String label, Path prototxt, Path caffemodel, Graph graph) {
+    }
+
+    /** One measured configuration; peers are null when not measured. */
+    public record Row(String model, int batch, String device, int threads, Timing senet4j, Timing onnxruntime,
+                      Timing caffe) {
+        public double msPerImage(Timing t) {
+            return t == null ? Double.NaN : t.median() / batch;
+        }
+    }
+
+    private Benchmark() {
+    }
+
+    public static List<Row> run(List<Model> models, Options o, Consumer<String> log)
+            throws IOException, ModelException, CaffeOracleException, OrtException, InterruptedException {
+        List<Row> rows = new ArrayList<>();
+        for (Model m : models) {
+            Graph graph = m.graph();
+            if (graph == null) {
+                CaffeModel cm = CaffeImporter.load(m.prototxt(), m.caffemodel());
+                graph = cm.graph();
+            }
+            Graph optimized = Passes.optimize(graph, List.of());
+            for (int batch : o.batches()) {
+                log.accept("  " + m.label() + " batch " + batch + ": senet4j (" + o.device() + ")"
+                        + (o.peers().contains("onnxruntime") ? " and ONNX Runtime" : "") + "...");
+                Graph g = optimized.withBatchSize(batch);
+                Map<String, HostTensor> in = randomInputs(g, batch);
+                Timing ours;
+                Timing ort = null;
+                try (Engine e = Engines.create(o.device(), g, o.engine())) {
+                    OrtPeer peer = o.peers().contains("onnxruntime")
+                            ? new OrtPeer(graph.withBatchSize(batch), o.engine().resolvedThreads()) : null;
+                    try {
+                        if (peer != null) {
+                            peer.inputs(in);
+                        }
+                        Timing[] t = interleaved(e, peer, in, o);
+                        ours = t[0];
+                        ort = t[1];
+                    } finally {
+                        if (peer != null) {
+                            peer.close();
+                        }
+                    }
+                }
+                Timing caffe = null;
+                if (o.peers().contains("caffe") && m.prototxt() != null) {
+                    log.accept("  " + m.label() + " batch " + batch + ": real Caffe (child JVM)...");
+                    TimingResult r = CaffeOracle.time(m.prototxt(), m.caffemodel(), batch, Math.max(2, o.warmup()),
+                            Math.max(5, o.iterations() / 2), o.engine().resolvedThreads());
+                    caffe = new Timing(r.millis());
+                }
+                rows.add(new Row(m.label(), batch, o.device(), o.engine().resolvedThreads(), ours, ort, caffe));
+            }
+        }
+        return rows;
+    }
+
+    /** Warm-up, then rounds alternating senet4j and the ONNX Runtime peer (with a pause between them). */
+    private static Timing[] interleaved(Engine e, OrtPeer peer, Map<String, HostTensor> in, Options o)
+            throws ModelException, OrtException, InterruptedException {
+        for (int i = 0; i < o.warmup(); i++) {
+            e.run(in);
+            if (peer != null) {
+                peer.run();
+            }
+        }
+        List<Double> ours = new ArrayList<>();
+        List<Double> theirs = new ArrayList<>();
+        int per = Math.max(1, o.iterations() / o.rounds());
+        for (int r = 0; r < o.rounds(); r++) {
+            Thread.sleep(100);
+            for (int i = 0; i < per; i++) {
+                long t0 = System.nanoTime();
+                e.run(in);
+                ours.add((System.nanoTime() - t0) / 1e6);
+            }
+            if (peer != null) {
+                Thread.sleep(100);
+                for (int i = 0; i < per; i++) {
+                    long t0 = System.nanoTime();
+                    peer.run();
+                    theirs.add((System.nanoTime() - t0) / 1e6);
+                }
+            }
+        }
+        return new Timing[] {new Timing(ours.stream().mapToDouble(Double::doubleValue).toArray()),
+            peer == null ? null : new Timing(theirs.stream().mapToDouble(Double::doubleValue).toArray())};
+    }
+
+    static Map<String, HostTensor> randomInputs(Graph g, int batch) {
+        Random r = new Random(42);
+        Map<String, HostTensor> in = new LinkedHashMap<>();
+        for (String name : g.inputs()) {
+            Shape s = g.shape(name);
+            float[] x = new float[Math.toIntExact(s.count())];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            in.put(name, new HostTensor(s, x));
+        }
+        return in;
+    }
+
+    /** Load speed of a caffemodel: bytes per second (median of {@code reps}) and peak heap over the weights. */
+    public record LoadResult(long fileBytes, long weightBytes, Timing timing, long peakHeapBytes) {
+        public double megabytesPerSecond() {
+            return fileBytes / 1e6 / (timing.median() / 1e3);
+        }
+
+        public double peakHeapRatio() {
+            return (double) peakHeapBytes / weightBytes;
+        }
+    }
+
+    /** Loads {@code caffemodel} against {@code prototxt} {@code reps} times (the first also measures peak heap). */
+    public static LoadResult load(Path prototxt, Path caffemodel, int reps) throws IOException, ModelException {
+        long size = Files.size(caffemodel);
+        double[] ms = new double[reps];
+        long peak = 0;
+        long weights = 0;
+        for (int i = 0; i < reps; i++) {
+            CaffeModel m;
+            if (i == 0) {
+                try (HeapProbe probe = new HeapProbe()) {
+                    long t0 = System.nanoTime();
+                    m = CaffeImporter.load(prototxt, caffemodel);
+                    ms[i] = (System.nanoTime() - t0) / 1e6;
+                    peak = probe.peakAboveBaseline();
+                }
+            } else {
+                long t0 = System.nanoTime();
+                m = CaffeImporter.load(prototxt, caffemodel);
+                ms[i] = (System.nanoTime() - t0) / 1e6;
+            }
+            weights = m.report().weightBytes();
+            m = null;
+            System.gc();
+        }
+        return new LoadResult(size, weights, new Timing(ms), peak);
+    }
+}
