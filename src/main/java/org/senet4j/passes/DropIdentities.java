@@ -1,5 +1,6 @@
 package org.senet4j.passes;
 
+import java.util.List;
 import org.senet4j.ModelException;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
@@ -27,26 +28,39 @@ public final class DropIdentities implements Pass {
         Rewrite r = new Rewrite(g);
         boolean changed = false;
         for (Node n : g.nodes()) {
-            if (n.op() instanceof Dropout) {
-                String in = n.inputs().get(0);
-                String out = n.outputs().get(0);
-                if (g.inputs().contains(in)) {
-                    r.rename(out, in);
-                } else {
-                    r.rename(in, out);
-                }
+            if (n.op() instanceof Silence) {
                 changed = true;
-            } else if (n.op() instanceof Split) {
-                for (String out : n.outputs()) {
-                    r.rename(out, n.inputs().get(0));
-                }
-                changed = true;
-            } else if (n.op() instanceof Silence) {
+            } else if ((n.op() instanceof Dropout || n.op() instanceof Split) && merge(g, n, r)) {
                 changed = true;
             } else {
                 r.add(n);
             }
         }
         return changed ? r.build() : g;
+    }
+
+    /**
+     * Merges an identity node's outputs into its input; returns false (keep the node) when two names the graph
+     * must keep (inputs, outputs) would merge. The merged value keeps a graph output's name, else the output's name
+     * when the input is free to rename (so an in-place Dropout's blob keeps its name), else the input's.
+     */
+    private static boolean merge(Graph g, Node n, Rewrite r) {
+        String in = n.inputs().get(0);
+        boolean inFixed = g.inputs().contains(in) || g.outputs().contains(in);
+        List<String> outsFixed = n.outputs().stream().filter(g.outputs()::contains).toList();
+        if (outsFixed.size() > 1 || (outsFixed.size() == 1 && inFixed)) {
+            return false;
+        }
+        String keep = !outsFixed.isEmpty() ? outsFixed.get(0) : inFixed || n.outputs().size() != 1 ? in
+                : n.outputs().get(0);
+        if (!keep.equals(in)) {
+            r.rename(in, keep);
+        }
+        for (String o : n.outputs()) {
+            if (!o.equals(keep)) {
+                r.rename(o, keep);
+            }
+        }
+        return true;
     }
 }
