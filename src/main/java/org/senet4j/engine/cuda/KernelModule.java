@@ -1,0 +1,114 @@
+package org.senet4j.engine.cuda;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.bytedeco.cuda.cudart.CUfunc_st;
+import org.bytedeco.cuda.cudart.CUmod_st;
+import org.bytedeco.cuda.global.cudart;
+import org.bytedeco.cuda.global.nvrtc;
+import org.bytedeco.cuda.nvrtc._nvrtcProgram;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.SizeTPointer;
+
+/**
+ * The engine's kernels ({@link KernelSource}) compiled once per engine with NVRTC for the device's architecture
+ * (machine code, {@code sm_XY}, when NVRTC knows the architecture, else PTX for the newest one it knows, which the
+ * driver compiles) and loaded as a module.
+ */
+final class KernelModule implements AutoCloseable {
+    private final CUmod_st module = new CUmod_st();
+    private final Map<String, CUfunc_st> functions = new HashMap<>();
+    private final String target;
+    private final long compileMillis;
+
+    KernelModule(int ccMajor, int ccMinor) {
+        long t0 = System.nanoTime();
+        int arch = ccMajor * 10 + ccMinor;
+        int[] n = new int[1];
+        Cuda.checkNvrtc(nvrtc.nvrtcGetNumSupportedArchs(n), "nvrtcGetNumSupportedArchs", null);
+        int[] archs = new int[n[0]];
+        Cuda.checkNvrtc(nvrtc.nvrtcGetSupportedArchs(archs), "nvrtcGetSupportedArchs", null);
+        boolean known = false;
+        int newest = 0;
+        for (int a : archs) {
+            known |= a == arch;
+            newest = Math.max(newest, a);
+        }
+        boolean cubin = known;
+        target = cubin ? "sm_" + arch : "compute_" + Math.min(newest, arch);
+        byte[] image = compile(KernelSource.source(), target, cubin);
+        try (BytePointer img = new BytePointer(image.length + 1)) {
+            img.put(image, 0, image.length).put(image.length, (byte) 0);
+            Cuda.checkDriver(cudart.cuModuleLoadData(module, img), "cuModuleLoadData (senet4j kernels, " + target + ")",
+                    null);
+        }
+        compileMillis = (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** Compiles {@code source} to a CUBIN ({@code cubin}) or PTX for {@code arch}. */
+    static byte[] compile(String source, String arch, boolean cubin) {
+        _nvrtcProgram prog = new _nvrtcProgram();
+        Cuda.checkNvrtc(nvrtc.nvrtcCreateProgram(prog, new BytePointer(source), new BytePointer("senet4j_kernels.cu"),
+                0, (PointerPointer<?>) null, (PointerPointer<?>) null), "nvrtcCreateProgram", null);
+        try {
+            String[] opts = {"--gpu-architecture=" + arch, "--std=c++17"};
+            PointerPointer<BytePointer> po = new PointerPointer<>(opts);
+            int rc = nvrtc.nvrtcCompileProgram(prog, opts.length, po);
+            if (rc != nvrtc.NVRTC_SUCCESS) {
+                Cuda.checkNvrtc(rc, "nvrtcCompileProgram(" + arch + ")", log(prog));
+            }
+            SizeTPointer size = new SizeTPointer(1);
+            byte[] out;
+            if (cubin) {
+                Cuda.checkNvrtc(nvrtc.nvrtcGetCUBINSize(prog, size), "nvrtcGetCUBINSize", null);
+                out = new byte[(int) size.get()];
+                Cuda.checkNvrtc(nvrtc.nvrtcGetCUBIN(prog, out), "nvrtcGetCUBIN", null);
+            } else {
+                Cuda.checkNvrtc(nvrtc.nvrtcGetPTXSize(prog, size), "nvrtcGetPTXSize", null);
+                out = new byte[(int) size.get()];
+                Cuda.checkNvrtc(nvrtc.nvrtcGetPTX(prog, out), "nvrtcGetPTX", null);
+            }
+            return out;
+        } finally {
+            nvrtc.nvrtcDestroyProgram(prog);
+        }
+    }
+
+    private static String log(_nvrtcProgram prog) {
+        SizeTPointer size = new SizeTPointer(1);
+        if (nvrtc.nvrtcGetProgramLogSize(prog, size) != nvrtc.NVRTC_SUCCESS || size.get() <= 1) {
+            return "";
+        }
+        byte[] b = new byte[(int) size.get()];
+        nvrtc.nvrtcGetProgramLog(prog, b);
+        return new String(b, 0, b.length - 1, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The loaded kernel {@code name}. */
+    synchronized CUfunc_st function(String name) {
+        return functions.computeIfAbsent(name, k -> {
+            KernelSource.signature(k);
+            CUfunc_st f = new CUfunc_st();
+            Cuda.checkDriver(cudart.cuModuleGetFunction(f, module, k), "cuModuleGetFunction(" + k + ")", null);
+            return f;
+        });
+    }
+
+    /** {@code sm_90} (machine code) or {@code compute_90} (PTX). */
+    String target() {
+        return target;
+    }
+
+    long compileMillis() {
+        return compileMillis;
+    }
+
+    @Override
+    public void close() {
+        if (!module.isNull()) {
+            cudart.cuModuleUnload(module);
+            module.setNull();
+        }
+    }
+}
