@@ -44,11 +44,11 @@ final class ConvStep implements Step {
     private cudnnActivationStruct actDesc;
     private FloatPointer one;
     private FloatPointer zero;
-    private DeviceBuffer w;
-    private DeviceBuffer b;
+    private final WeightRef w;
+    private final WeightRef b;
+    private final KernelCall epilogue;
     private Choice choice;
     private boolean fused;
-    private KernelCall epilogue;
     private Address workspace;
     private String note = "";
 
@@ -59,6 +59,34 @@ final class ConvStep implements Step {
         this.y = y;
         this.channelsLast = channelsLast;
         this.launches = launches;
+        DType t = x.dtype;
+        this.w = new WeightRef(layer + "#filter" + (channelsLast ? "-krsc" : ""), t,
+                () -> WeightPrep.convFilter(op, channelsLast));
+        this.b = new WeightRef(layer + "#bias", t,
+                () -> op.bias() == null ? new float[op.numOutput()] : op.bias().toArray());
+        Activation a = op.activation();
+        this.epilogue = launches.biasAct(y, y, b, Launches.actKind(a), a.alpha());
+    }
+
+    Convolution op() {
+        return op;
+    }
+
+    DeviceValue x() {
+        return x;
+    }
+
+    DeviceValue y() {
+        return y;
+    }
+
+    /** The bias+activation launch that follows the convolution when cuDNN does not fuse them. */
+    KernelCall epilogue() {
+        return epilogue;
+    }
+
+    WeightRef filter() {
+        return w;
     }
 
     @Override
@@ -150,10 +178,8 @@ final class ConvStep implements Step {
                 : cudnn.CUDNN_ACTIVATION_RELU, cudnn.CUDNN_NOT_PROPAGATE_NAN, 0.0), "cudnnSetActivationDescriptor");
         one = new FloatPointer(1f);
         zero = new FloatPointer(0f);
-        DType wt = x.dtype;
-        w = r.weights.get(layer + "#filter" + (channelsLast ? "-krsc" : ""), wt,
-                () -> WeightPrep.convFilter(op, channelsLast));
-        b = r.weights.get(layer + "#bias", wt, () -> op.bias() == null ? new float[k] : op.bias().toArray());
+        w.resolve(r.weights);
+        b.resolve(r.weights);
         workspace = r.workspace;
         choice = r.algorithms.get(key(ctx.precision));
         if (choice == null) {
@@ -179,7 +205,6 @@ final class ConvStep implements Step {
             }
         }
         if (!fused) {
-            epilogue = launches.biasAct(y, y, b, Launches.actKind(a), a.alpha());
             epilogue.bind(ctx.kernels.function(epilogue.kernel));
         }
     }
@@ -198,7 +223,7 @@ final class ConvStep implements Step {
             try (cudnnConvolutionFwdAlgoPerf_t perf = new cudnnConvolutionFwdAlgoPerf_t(max)) {
                 int[] n = new int[1];
                 c(cudnn.cudnnFindConvolutionForwardAlgorithmEx(ctx.cudnnHandle, xDesc, DevicePtr.of(x.ptr()), wDesc,
-                        w.ptr(), convDesc, yDesc, DevicePtr.of(y.ptr()), max, n, perf,
+                        DevicePtr.of(w.address()), convDesc, yDesc, DevicePtr.of(y.ptr()), max, n, perf,
                         DevicePtr.of(r.workspace.address()), r.workspace.bytes()),
                         "cudnnFindConvolutionForwardAlgorithmEx");
                 for (int i = 0; i < n[0]; i++) {
@@ -252,8 +277,8 @@ final class ConvStep implements Step {
 
     private int fusedCall(CudaContext ctx) {
         return cudnn.cudnnConvolutionBiasActivationForward(ctx.cudnnHandle, one, xDesc, DevicePtr.of(x.ptr()), wDesc,
-                w.ptr(), convDesc, choice.algo, DevicePtr.of(workspace.address()), choice.memory, zero, yDesc,
-                DevicePtr.of(y.ptr()), bDesc, b.ptr(), actDesc, yDesc, DevicePtr.of(y.ptr()));
+                DevicePtr.of(w.address()), convDesc, choice.algo, DevicePtr.of(workspace.address()), choice.memory, zero, yDesc,
+                DevicePtr.of(y.ptr()), bDesc, DevicePtr.of(b.address()), actDesc, yDesc, DevicePtr.of(y.ptr()));
     }
 
     @Override
@@ -262,7 +287,7 @@ final class ConvStep implements Step {
             c(fusedCall(ctx), "cudnnConvolutionBiasActivationForward");
             return;
         }
-        c(cudnn.cudnnConvolutionForward(ctx.cudnnHandle, one, xDesc, DevicePtr.of(x.ptr()), wDesc, w.ptr(), convDesc,
+        c(cudnn.cudnnConvolutionForward(ctx.cudnnHandle, one, xDesc, DevicePtr.of(x.ptr()), wDesc, DevicePtr.of(w.address()), convDesc,
                 choice.algo, DevicePtr.of(workspace.address()), choice.memory, zero, yDesc, DevicePtr.of(y.ptr())),
                 "cudnnConvolutionForward");
         epilogue.launch(ctx.stream, layer);
@@ -270,9 +295,7 @@ final class ConvStep implements Step {
 
     @Override
     public void close() {
-        if (epilogue != null) {
-            epilogue.close();
-        }
+        epilogue.close();
         if (xDesc != null) {
             cudnn.cudnnDestroyTensorDescriptor(xDesc);
             cudnn.cudnnDestroyTensorDescriptor(yDesc);

@@ -20,9 +20,9 @@ final class GemmStep implements Step {
     private final int m;
     private final int n;
     private final int k;
-    private DeviceBuffer w;
-    private DeviceBuffer b;
-    private KernelCall epilogue;
+    private final WeightRef w;
+    private final WeightRef b;
+    private final KernelCall epilogue;
     private FloatPointer one;
     private FloatPointer zero;
 
@@ -35,6 +35,32 @@ final class GemmStep implements Step {
         this.m = Math.toIntExact(x.shape.count(0, op.axis()));
         this.k = Math.toIntExact(x.shape.count(op.axis(), x.shape.rank()));
         this.n = op.numOutput();
+        DType t = x.dtype;
+        this.w = new WeightRef(layer + "#rows" + (x.nhwc ? "-nhwc" + x.shape.slice(1, 4) : ""), t,
+                () -> WeightPrep.innerProductRows(op, x.shape, x.nhwc));
+        this.b = new WeightRef(layer + "#bias", t, () -> op.bias() == null ? new float[n] : op.bias().toArray());
+        this.epilogue = launches.biasActRows(y, b, n, Launches.actKind(op.activation()), op.activation().alpha());
+    }
+
+    DeviceValue x() {
+        return x;
+    }
+
+    DeviceValue y() {
+        return y;
+    }
+
+    /** GEMM extents: rows M, outputs N, row length K. */
+    int[] mnk() {
+        return new int[] {m, n, k};
+    }
+
+    WeightRef rows() {
+        return w;
+    }
+
+    KernelCall epilogue() {
+        return epilogue;
     }
 
     @Override
@@ -61,11 +87,8 @@ final class GemmStep implements Step {
 
     @Override
     public void prepare(Resources r) {
-        DType t = x.dtype;
-        w = r.weights.get(layer + "#rows" + (x.nhwc ? "-nhwc" + x.shape.slice(1, 4) : ""), t,
-                () -> WeightPrep.innerProductRows(op, x.shape, x.nhwc));
-        b = r.weights.get(layer + "#bias", t, () -> op.bias() == null ? new float[n] : op.bias().toArray());
-        epilogue = launches.biasActRows(y, b, n, Launches.actKind(op.activation()), op.activation().alpha());
+        w.resolve(r.weights);
+        b.resolve(r.weights);
         epilogue.bind(r.ctx.kernels.function(epilogue.kernel));
         one = new FloatPointer(1f);
         zero = new FloatPointer(0f);
@@ -75,16 +98,14 @@ final class GemmStep implements Step {
     public void enqueue(CudaContext ctx) {
         int dt = x.dtype.cuda();
         Cuda.checkCublas(cublas.cublasGemmEx(ctx.cublasHandle, cublas.CUBLAS_OP_T, cublas.CUBLAS_OP_N, n, m, k, one,
-                w.ptr(), dt, k, DevicePtr.of(x.ptr()), dt, k, zero, DevicePtr.of(y.ptr()), dt, n,
+                DevicePtr.of(w.address()), dt, k, DevicePtr.of(x.ptr()), dt, k, zero, DevicePtr.of(y.ptr()), dt, n,
                 ctx.cublasComputeType(), cublas.CUBLAS_GEMM_DEFAULT), "cublasGemmEx", layer + " (InnerProduct)");
         epilogue.launch(ctx.stream, layer);
     }
 
     @Override
     public void close() {
-        if (epilogue != null) {
-            epilogue.close();
-        }
+        epilogue.close();
         if (one != null) {
             one.close();
             zero.close();

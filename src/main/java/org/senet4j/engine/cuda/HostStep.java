@@ -45,6 +45,10 @@ final class HostStep implements Step {
         return "host fallback " + op.opName() + " (" + why + ")";
     }
 
+    Op op() {
+        return op;
+    }
+
     String why() {
         return why;
     }

@@ -27,7 +27,7 @@ final class KernelSource {
     enum ArgType { PTR, I64, I32, F32 }
 
     /** A kernel's name and parameter kinds. */
-    record Signature(String name, List<ArgType> params, List<String> paramNames) {
+    record Signature(String name, List<ArgType> params, List<String> paramNames, List<String> paramTypes) {
     }
 
     static final int ACT_NONE = 0;
@@ -260,11 +260,13 @@ final class KernelSource {
     private static void emit(StringBuilder sb, Map<String, Signature> sigs, String name, String call, String params) {
         List<ArgType> types = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        List<String> ctypes = new ArrayList<>();
         for (String p : params.split(",")) {
             String s = p.strip();
             int sp = s.lastIndexOf(' ');
             String type = s.substring(0, sp).strip();
             names.add(s.substring(sp + 1));
+            ctypes.add(type);
             types.add(type.endsWith("*") ? ArgType.PTR : switch (type) {
                 case "i64" -> ArgType.I64;
                 case "int" -> ArgType.I32;
@@ -272,7 +274,7 @@ final class KernelSource {
                 default -> throw new IllegalStateException("kernel " + name + ": unknown parameter type " + type);
             });
         }
-        sigs.put(name, new Signature(name, List.copyOf(types), List.copyOf(names)));
+        sigs.put(name, new Signature(name, List.copyOf(types), List.copyOf(names), List.copyOf(ctypes)));
         sb.append("extern \"C\" __global__ void ").append(name).append('(').append(params).append(") { ")
                 .append(call).append('(').append(String.join(", ", names)).append("); }\n");
     }

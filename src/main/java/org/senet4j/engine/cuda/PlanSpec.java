@@ -116,7 +116,7 @@ final class PlanSpec {
             }
             inputStaging.put(name, off);
             Address src = new StagingAddress(this, off);
-            steps.add(new KernelStep("input " + name, "convert input to " + in.dtype.suffix + (in.nhwc ? " nhwc" : ""),
+            add(new KernelStep("input " + name, "convert input to " + in.dtype.suffix + (in.nhwc ? " nhwc" : ""),
                     List.of(), List.of(in), List.of(launches.relayout(in, in.dtype, in.dims4(), in.nhwc, src, DType.F32,
                             in.dims4(), false, in.count())), false));
             off += MemoryPlanner.align(4 * in.count());

@@ -38,6 +38,18 @@ final class SoftmaxStep implements Step {
             Math.toIntExact(x.shape.count(axis + 1, x.shape.rank())), 1};
     }
 
+    int axis() {
+        return axis;
+    }
+
+    DeviceValue x() {
+        return x;
+    }
+
+    DeviceValue y() {
+        return y;
+    }
+
     @Override
     public String layer() {
         return layer;
