@@ -18,6 +18,7 @@ import org.senet4j.engine.Engine;
 import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
+import org.senet4j.engine.cuda.CudaEngine;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
 import org.senet4j.passes.Passes;
@@ -48,9 +49,12 @@ public final class Benchmark {
     public record Model(String label, Path prototxt, Path caffemodel, Graph graph) {
     }
 
-    /** One measured configuration; peers are null when not measured. */
+    /**
+     * One measured configuration; peers are null when not measured. {@code deviceOnly}: for GPU engines, the device
+     * work alone (inputs already on the device, timed with CUDA events), else null.
+     */
     public record Row(String model, int batch, String device, int threads, Timing senet4j, Timing onnxruntime,
-                      Timing caffe) {
+                      Timing caffe, Timing deviceOnly) {
         public double msPerImage(Timing t) {
             return t == null ? Double.NaN : t.median() / batch;
         }
@@ -76,6 +80,7 @@ public final class Benchmark {
                 Map<String, HostTensor> in = randomInputs(g, batch);
                 Timing ours;
                 Timing ort = null;
+                Timing deviceOnly = null;
                 try (Engine e = Engines.create(o.device(), g, o.engine())) {
                     OrtPeer peer = o.peers().contains("onnxruntime")
                             ? new OrtPeer(graph.withBatchSize(batch), o.engine().resolvedThreads()) : null;
@@ -86,6 +91,10 @@ public final class Benchmark {
                         Timing[] t = interleaved(e, peer, in, o);
                         ours = t[0];
                         ort = t[1];
+                        if (e instanceof CudaEngine ce) {
+                            log.accept("  " + m.label() + " batch " + batch + ": device work alone (CUDA events)...");
+                            deviceOnly = new Timing(ce.timeDevice(batch, o.warmup(), o.iterations()));
+                        }
                     } finally {
                         if (peer != null) {
                             peer.close();
@@ -99,7 +108,8 @@ public final class Benchmark {
                             Math.max(5, o.iterations() / 2), o.engine().resolvedThreads());
                     caffe = new Timing(r.millis());
                 }
-                rows.add(new Row(m.label(), batch, o.device(), o.engine().resolvedThreads(), ours, ort, caffe));
+                rows.add(new Row(m.label(), batch, o.device(), o.engine().resolvedThreads(), ours, ort, caffe,
+                        deviceOnly));
             }
         }
         return rows;

@@ -54,6 +54,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P", description = "fp32, tf32 or fp16.")
     String precision;
 
+    @Option(names = "--cuda-graphs",
+            description = "cuda: replay each run as a CUDA graph (captured after the first run).")
+    boolean cudaGraphs;
+
     @Option(names = "--peers", defaultValue = "caffe,onnxruntime", split = ",", paramLabel = "PEERS",
             description = "Peers to measure in the same run: caffe, onnxruntime, or none (default both).")
     List<String> peers = new ArrayList<>();
@@ -115,7 +119,7 @@ final class BenchCommand implements Callable<Integer> {
                 }
                 ready.add(m);
             }
-            EngineOptions eo = new EngineOptions(threads, Precision.parse(precision), 0, false);
+            EngineOptions eo = new EngineOptions(threads, Precision.parse(precision), 0, cudaGraphs);
             List<Benchmark.Row> rows = Benchmark.run(ready, new Benchmark.Options(device, bs, eo, peerSet, warmup,
                     iterations, 3), s -> {
                         err.println(s);
@@ -208,6 +212,9 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("senet4j", timing(r.senet4j(), r.batch()));
                 o.put("onnxruntime", timing(r.onnxruntime(), r.batch()));
                 o.put("caffe", timing(r.caffe(), r.batch()));
+                o.put("deviceOnly", timing(r.deviceOnly(), r.batch()));
+                o.put("precision", precision);
+                o.put("cudaGraphs", cudaGraphs);
                 o.put("ratioToOnnxRuntime", r.onnxruntime() == null ? null
                         : r.senet4j().median() / r.onnxruntime().median());
                 o.put("speedupOverCaffe", r.caffe() == null ? null : r.caffe().median() / r.senet4j().median());
@@ -217,24 +224,33 @@ final class BenchCommand implements Callable<Integer> {
             out.flush();
             return;
         }
-        out.printf(Locale.ROOT, "%-18s %5s  %-26s  %-14s  %-14s  %9s  %11s%n", "model", "batch",
-                "senet4j ms/img (p10-p90)", "ONNX Runtime", "Caffe", "vs ORT", "vs Caffe");
+        boolean gpu = rows.stream().anyMatch(r -> r.deviceOnly() != null);
+        out.printf(Locale.ROOT, "%-18s %5s  %-26s  %-14s  %-14s  %9s  %11s%s%n", "model", "batch",
+                "senet4j ms/img (p10-p90)", "ONNX Runtime", "Caffe", "vs ORT", "vs Caffe",
+                gpu ? "  GPU-only ms/img (img/s)" : "");
         for (Benchmark.Row r : rows) {
             int b = r.batch();
-            out.printf(Locale.ROOT, "%-18s %5d  %-26s  %-14s  %-14s  %9s  %11s%n", r.model(), b,
-                    String.format(Locale.ROOT, "%.1f (%.1f-%.1f)", r.senet4j().median() / b,
-                            r.senet4j().percentile(10) / b, r.senet4j().percentile(90) / b),
+            out.printf(Locale.ROOT, "%-18s %5d  %-26s  %-14s  %-14s  %9s  %11s%s%n", r.model(), b,
+                    ms(r.senet4j().median() / b) + " (" + ms(r.senet4j().percentile(10) / b) + "-"
+                            + ms(r.senet4j().percentile(90) / b) + ")",
                     r.onnxruntime() == null ? "-" : String.format(Locale.ROOT, "%.1f", r.msPerImage(r.onnxruntime())),
                     r.caffe() == null ? "-" : String.format(Locale.ROOT, "%.1f", r.msPerImage(r.caffe())),
                     r.onnxruntime() == null ? "-" : String.format(Locale.ROOT, "%.2fx",
                             r.senet4j().median() / r.onnxruntime().median()),
                     r.caffe() == null ? "-" : String.format(Locale.ROOT, "%.1fx faster",
-                            r.caffe().median() / r.senet4j().median()));
+                            r.caffe().median() / r.senet4j().median()),
+                    r.deviceOnly() == null ? "" : String.format(Locale.ROOT, "  %.4f (%.0f)", r.deviceOnly().median() / b,
+                            1000.0 * b / r.deviceOnly().median()));
         }
         out.printf(Locale.ROOT, "%d thread(s), device %s; vs ORT = senet4j time / ONNX Runtime time (below 1 is "
                 + "faster); medians of %d runs after %d warm-up runs%n", rows.isEmpty() ? threads : rows.get(0)
                 .threads(), device, iterations, warmup);
         out.flush();
+    }
+
+    /** Milliseconds with the digits that matter: 12.3, 1.23, 0.0123. */
+    static String ms(double v) {
+        return String.format(Locale.ROOT, v >= 10 ? "%.1f" : v >= 1 ? "%.2f" : "%.4f", v);
     }
 
     private static Map<String, Object> timing(Timing t, int batch) {

@@ -26,13 +26,17 @@ final class EngineOptionsMixin {
             description = "fp32 (default), tf32 or fp16 (tf32 and fp16 on cuda only).")
     String precision;
 
+    @Option(names = "--cuda-graphs",
+            description = "cuda: capture a run's launches as a CUDA graph after the first run and replay it.")
+    boolean cudaGraphs;
+
     @Option(names = "--no-pass", paramLabel = "PASS",
             description = "Turn an inference pass off (repeatable): drop-identities, fold-batchnorm, "
                     + "fuse-activations, or all.")
     List<String> disabledPasses = new ArrayList<>();
 
     EngineOptions options() {
-        return new EngineOptions(threads, Precision.parse(precision), 0, false);
+        return new EngineOptions(threads, Precision.parse(precision), 0, cudaGraphs);
     }
 
     /** The graph after the enabled passes. */

@@ -64,6 +64,10 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Largest relative L-infinity error that passes (default 1e-4).")
     double tolerance;
 
+    @Option(names = "--top1", description = "Also require the reference's top-1 class for every input in each N x K "
+            + "output blob (class scores).")
+    boolean top1;
+
     @Option(names = "--json", description = "Print JSON: {\"blobs\":[...],\"pass\":bool}.")
     boolean json;
 
@@ -95,7 +99,7 @@ final class VerifyCommand implements Callable<Integer> {
             int n = Verifier.inputs(ref, g).values().iterator().next().shape().dim(0);
             VerifyReport report;
             try (Engine e = engine.create(g.withBatchSize(n))) {
-                report = Verifier.verify(e, ref, tolerance);
+                report = Verifier.verify(e, ref, tolerance, top1);
             }
             print(report);
             return report.pass() ? ExitCode.OK : ExitCode.CHECK_FAILED;
@@ -117,6 +121,9 @@ final class VerifyCommand implements Callable<Integer> {
                 o.put("maxAbsError", b.maxAbsError());
                 o.put("relError", b.relError());
                 o.put("pass", b.pass());
+                if (!b.note().isEmpty()) {
+                    o.put("note", b.note());
+                }
                 blobs.add(o);
             }
             Map<String, Object> root = new LinkedHashMap<>();

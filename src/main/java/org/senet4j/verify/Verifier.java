@@ -44,6 +44,16 @@ public final class Verifier {
      */
     public static VerifyReport verify(Engine engine, ReferenceSet ref, double tolerance)
             throws IOException, ModelException {
+        return verify(engine, ref, tolerance, false);
+    }
+
+    /**
+     * Like {@link #verify(Engine, ReferenceSet, double)}; with {@code top1}, every compared graph output of shape
+     * N x K (class scores) must also give the reference's top-1 class for every one of the N inputs (the blob's note
+     * says how many agree and the smallest gap between the reference's first and second score).
+     */
+    public static VerifyReport verify(Engine engine, ReferenceSet ref, double tolerance, boolean top1)
+            throws IOException, ModelException {
         Graph g = engine.graph();
         Map<String, HostTensor> inputs = inputs(ref, g);
         List<String> compared = new ArrayList<>();
@@ -66,10 +76,54 @@ public final class Verifier {
             if (!o.shape().equals(rs)) {
                 results.add(BlobResult.shapeMismatch(blob, o.shape(), rs));
             } else {
-                results.add(BlobResult.compare(blob, rs, o.data(), r.data(), tolerance));
+                BlobResult c = BlobResult.compare(blob, rs, o.data(), r.data(), tolerance);
+                if (top1 && rs.rank() == 2 && rs.dim(1) > 1 && g.outputs().contains(g.resolve(blob))) {
+                    c = withTop1(c, o.data(), r.data(), rs.dim(0), rs.dim(1));
+                }
+                results.add(c);
             }
         }
         return new VerifyReport(results, skipped, tolerance);
+    }
+
+    /** Adds the top-1 agreement of N rows of K scores to a result (failing it when some input disagrees). */
+    static BlobResult withTop1(BlobResult c, float[] ours, float[] ref, int n, int k) {
+        int agree = 0;
+        double smallestMargin = Double.POSITIVE_INFINITY;
+        List<String> differ = new ArrayList<>();
+        for (int row = 0; row < n; row++) {
+            int a = argmax(ours, row * k, k);
+            int b = argmax(ref, row * k, k);
+            float best = ref[row * k + b];
+            float second = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < k; j++) {
+                if (j != b) {
+                    second = Math.max(second, ref[row * k + j]);
+                }
+            }
+            double margin = (double) best - second;
+            smallestMargin = Math.min(smallestMargin, margin);
+            if (a == b) {
+                agree++;
+            } else if (differ.size() < 5) {
+                differ.add("input " + row + ": " + a + " instead of " + b + " (reference margin "
+                        + String.format(java.util.Locale.ROOT, "%.3g", margin) + ")");
+            }
+        }
+        String note = String.format(java.util.Locale.ROOT, "top-1 agrees for %d of %d inputs, smallest reference "
+                + "margin %.3g", agree, n, smallestMargin) + (differ.isEmpty() ? "" : "; " + differ);
+        String all = c.note().isEmpty() ? note : c.note() + "; " + note;
+        return new BlobResult(c.name(), c.shape(), c.maxAbsError(), c.relError(), c.pass() && agree == n, all);
+    }
+
+    private static int argmax(float[] a, int from, int k) {
+        int best = 0;
+        for (int j = 1; j < k; j++) {
+            if (a[from + j] > a[from + best]) {
+                best = j;
+            }
+        }
+        return best;
     }
 
     private static boolean hasBlob(Graph g, String blob) {
