@@ -37,13 +37,50 @@ final class KernelModule implements AutoCloseable {
         }
         boolean cubin = known;
         target = cubin ? "sm_" + arch : "compute_" + Math.min(newest, arch);
-        byte[] image = compile(KernelSource.source(), target, cubin);
+        int[] major = new int[1];
+        int[] minor = new int[1];
+        nvrtc.nvrtcVersion(major, minor);
+        byte[] image = cached(KernelSource.source(), target, cubin, "nvrtc" + major[0] + "." + minor[0]);
         try (BytePointer img = new BytePointer(image.length + 1)) {
             img.put(image, 0, image.length).put(image.length, (byte) 0);
             Cuda.checkDriver(cudart.cuModuleLoadData(module, img), "cuModuleLoadData (senet4j kernels, " + target + ")",
                     null);
         }
         compileMillis = (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /**
+     * The compiled image from the cache in {@code java.io.tmpdir/senet4j-kernels} (keyed by a hash of the source,
+     * target and NVRTC version), compiling and storing it when absent. The cache is an optimisation only: any problem
+     * with it means compiling again.
+     */
+    static byte[] cached(String source, String target, boolean cubin, String compiler) {
+        java.nio.file.Path file = null;
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update((source + "\n" + target + "\n" + compiler).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            String key = java.util.HexFormat.of().formatHex(md.digest()).substring(0, 24);
+            file = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "senet4j-kernels",
+                    key + "-" + target + (cubin ? ".cubin" : ".ptx"));
+            if (java.nio.file.Files.isRegularFile(file)) {
+                return java.nio.file.Files.readAllBytes(file);
+            }
+        } catch (Exception e) {
+            file = null;
+        }
+        byte[] image = compile(source, target, cubin);
+        if (file != null) {
+            try {
+                java.nio.file.Files.createDirectories(file.getParent());
+                java.nio.file.Path tmp = java.nio.file.Files.createTempFile(file.getParent(), "k", ".tmp");
+                java.nio.file.Files.write(tmp, image);
+                java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (Exception e) {
+                // a cache that cannot be written is no cache
+            }
+        }
+        return image;
     }
 
     /** Compiles {@code source} to a CUBIN ({@code cubin}) or PTX for {@code arch}. */

@@ -55,31 +55,37 @@ final class KernelSource {
                 if (kind == 3) return tanhf(v);
                 return v;
             }
-            __device__ __forceinline__ int chan(i64 i, int C, i64 inner, int nhwc) {
-                return nhwc ? (int) (i % C) : (int) ((i / inner) % C);
+            template <typename I> __device__ __forceinline__ int chan(I i, int C, I inner, int nhwc) {
+                return nhwc ? (int) (i % (I) C) : (int) ((i / inner) % (I) C);
             }
-            __device__ __forceinline__ i64 nhwc_to_logical(i64 i, int C, int H, int W) {
-                int c = (int) (i % C); i64 t = i / C; int w = (int) (t % W); t /= W; int h = (int) (t % H); i64 n = t / H;
-                return ((n * C + c) * H + h) * W + w;
+            template <typename I> __device__ __forceinline__ I nhwc_to_logical(I i, int C, int H, int W) {
+                I c = i % (I) C; I t = i / (I) C; I w = t % (I) W; t /= (I) W; I h = t % (I) H; I n = t / (I) H;
+                return ((n * (I) C + c) * (I) H + h) * (I) W + w;
             }
-            __device__ __forceinline__ i64 logical_to_nhwc(i64 l, int C, int H, int W) {
-                int w = (int) (l % W); i64 t = l / W; int h = (int) (t % H); t /= H; int c = (int) (t % C); i64 n = t / C;
-                return ((n * H + h) * W + w) * C + c;
+            template <typename I> __device__ __forceinline__ I logical_to_nhwc(I l, int C, int H, int W) {
+                I w = l % (I) W; I t = l / (I) W; I h = t % (I) H; t /= (I) H; I c = t % (I) C; I n = t / (I) C;
+                return ((n * (I) H + h) * (I) W + w) * (I) C + c;
             }
             __device__ __forceinline__ int imin(int a, int b) { return a < b ? a : b; }
             __device__ __forceinline__ int imax(int a, int b) { return a > b ? a : b; }
-            #define GRID_LOOP(i, n) for (i64 i = (i64) blockIdx.x * blockDim.x + threadIdx.x; i < (n); \\
-                                         i += (i64) blockDim.x * gridDim.x)
+            // Grid-stride loop with index type I: 32-bit indices (cheaper divisions) when the extent allows
+            #define GRID_LOOP(I, i, n) for (I i = (I) blockIdx.x * blockDim.x + threadIdx.x; i < (n); \
+                                            i += (I) blockDim.x * gridDim.x)
+            #define SMALL(n) ((n) < 2147483647LL)
+            typedef unsigned int u32;
 
+            template <typename T, typename I> __device__ void act_(T* y, const T* x, I n, int kind, float a) {
+                GRID_LOOP(I, i, n) st(y, i, act(ld(x, i), kind, a));
+            }
             template <typename T> __device__ void k_act(T* y, const T* x, i64 n, int kind, float a) {
-                GRID_LOOP(i, n) st(y, i, act(ld(x, i), kind, a));
+                if (SMALL(n)) act_<T, u32>(y, x, (u32) n, kind, a); else act_<T, i64>(y, x, n, kind, a);
             }
             template <typename T> __device__ void k_power(T* y, const T* x, i64 n, float p, float scale, float shift) {
-                GRID_LOOP(i, n) { float v = scale * ld(x, i) + shift; st(y, i, p == 1.f ? v : powf(v, p)); }
+                GRID_LOOP(i64, i, n) { float v = scale * ld(x, i) + shift; st(y, i, p == 1.f ? v : powf(v, p)); }
             }
-            template <typename T> __device__ void k_affine(T* y, const T* x, const float* a, const float* b, i64 n,
-                                                           int C, i64 inner, int nhwc, int kind, float al) {
-                GRID_LOOP(i, n) {
+            template <typename T, typename I> __device__ void affine_(T* y, const T* x, const float* a, const float* b,
+                                                                      I n, int C, I inner, int nhwc, int kind, float al) {
+                GRID_LOOP(I, i, n) {
                     int c = chan(i, C, inner, nhwc);
                     float v = ld(x, i);
                     if (a) v = v * a[c];
@@ -87,34 +93,49 @@ final class KernelSource {
                     st(y, i, act(v, kind, al));
                 }
             }
-            template <typename T> __device__ void k_bias_act(T* y, const T* x, const T* bias, i64 n, int C, i64 inner,
-                                                             int nhwc, int kind, float al) {
-                GRID_LOOP(i, n) {
+            template <typename T> __device__ void k_affine(T* y, const T* x, const float* a, const float* b, i64 n,
+                                                           int C, i64 inner, int nhwc, int kind, float al) {
+                if (SMALL(n)) affine_<T, u32>(y, x, a, b, (u32) n, C, (u32) inner, nhwc, kind, al);
+                else affine_<T, i64>(y, x, a, b, n, C, inner, nhwc, kind, al);
+            }
+            template <typename T, typename I> __device__ void bias_act_(T* y, const T* x, const T* bias, I n, int C,
+                                                                        I inner, int nhwc, int kind, float al) {
+                GRID_LOOP(I, i, n) {
                     float v = ld(x, i);
                     if (bias) v = v + ld(bias, chan(i, C, inner, nhwc));
                     st(y, i, act(v, kind, al));
                 }
             }
+            template <typename T> __device__ void k_bias_act(T* y, const T* x, const T* bias, i64 n, int C, i64 inner,
+                                                             int nhwc, int kind, float al) {
+                if (SMALL(n)) bias_act_<T, u32>(y, x, bias, (u32) n, C, (u32) inner, nhwc, kind, al);
+                else bias_act_<T, i64>(y, x, bias, n, C, inner, nhwc, kind, al);
+            }
             template <typename T> __device__ void k_prelu(T* y, const T* x, const float* s, i64 n, int C, i64 inner,
                                                           int nhwc, int shared) {
-                GRID_LOOP(i, n) {
+                GRID_LOOP(i64, i, n) {
                     float v = ld(x, i);
                     float a = shared ? s[0] : s[chan(i, C, inner, nhwc)];
                     st(y, i, fmaxf(v, 0.f) + a * fminf(v, 0.f));
                 }
             }
-            template <typename T> __device__ void k_scale_add(T* out, const T* a, const T* x, const T* y, i64 n, int C,
-                                                              i64 hw, int nhwc, int kind, float al) {
-                GRID_LOOP(i, n) {
-                    i64 nc = nhwc ? (i / (hw * C)) * C + i % C : i / hw;
+            template <typename T, typename I> __device__ void scale_add_(T* out, const T* a, const T* x, const T* y, I n,
+                                                                         int C, I hw, int nhwc, int kind, float al) {
+                GRID_LOOP(I, i, n) {
+                    I nc = nhwc ? (i / (hw * (I) C)) * (I) C + i % (I) C : i / hw;
                     float v = ld(a, nc) * ld(x, i);
                     if (y) v = v + ld(y, i);
                     st(out, i, act(v, kind, al));
                 }
             }
-            template <typename T> __device__ void k_eltwise(T* out, const T* x0, const T* x1, i64 n, int op, float c0,
-                                                            float c1, int kind, float al) {
-                GRID_LOOP(i, n) {
+            template <typename T> __device__ void k_scale_add(T* out, const T* a, const T* x, const T* y, i64 n, int C,
+                                                              i64 hw, int nhwc, int kind, float al) {
+                if (SMALL(n)) scale_add_<T, u32>(out, a, x, y, (u32) n, C, (u32) hw, nhwc, kind, al);
+                else scale_add_<T, i64>(out, a, x, y, n, C, hw, nhwc, kind, al);
+            }
+            template <typename T, typename I> __device__ void eltwise_(T* out, const T* x0, const T* x1, I n, int op,
+                                                                       float c0, float c1, int kind, float al) {
+                GRID_LOOP(I, i, n) {
                     float a = ld(x0, i), b = ld(x1, i), v;
                     if (op == 0) v = a * b;
                     else if (op == 1) v = c0 * a + c1 * b;
@@ -122,11 +143,16 @@ final class KernelSource {
                     st(out, i, act(v, kind, al));
                 }
             }
+            template <typename T> __device__ void k_eltwise(T* out, const T* x0, const T* x1, i64 n, int op, float c0,
+                                                            float c1, int kind, float al) {
+                if (SMALL(n)) eltwise_<T, u32>(out, x0, x1, (u32) n, op, c0, c1, kind, al);
+                else eltwise_<T, i64>(out, x0, x1, n, op, c0, c1, kind, al);
+            }
             template <typename T> __device__ void k_pool(T* y, const T* x, int N, int C, int H, int W, int OH, int OW,
                                                          int kh, int kw, int sh, int sw, int ph, int pw, int isMax,
                                                          int nhwc) {
                 i64 total = (i64) N * C * OH * OW;
-                GRID_LOOP(i, total) {
+                GRID_LOOP(i64, i, total) {
                     int n, c, oh, ow;
                     i64 t = i;
                     if (nhwc) { c = (int) (t % C); t /= C; ow = (int) (t % OW); t /= OW; oh = (int) (t % OH); n = (int) (t / OH); }
@@ -186,18 +212,24 @@ final class KernelSource {
                     st(y, n * C + c, isMax ? r : r / hw);
                 }
             }
-            template <typename TD, typename TS> __device__ void k_relayout(TD* dst, const TS* src, i64 n, int sC, int sH,
-                                                                           int sW, int sNhwc, int dC, int dH, int dW,
-                                                                           int dNhwc) {
-                GRID_LOOP(i, n) {
-                    i64 l = dNhwc ? nhwc_to_logical(i, dC, dH, dW) : i;
-                    i64 s = sNhwc ? logical_to_nhwc(l, sC, sH, sW) : l;
+            template <typename TD, typename TS, typename I> __device__ void relayout_(TD* dst, const TS* src, I n, int sC,
+                                                                                      int sH, int sW, int sNhwc, int dC,
+                                                                                      int dH, int dW, int dNhwc) {
+                GRID_LOOP(I, i, n) {
+                    I l = dNhwc ? nhwc_to_logical(i, dC, dH, dW) : i;
+                    I s = sNhwc ? logical_to_nhwc(l, sC, sH, sW) : l;
                     st(dst, i, ld(src, s));
                 }
             }
+            template <typename TD, typename TS> __device__ void k_relayout(TD* dst, const TS* src, i64 n, int sC, int sH,
+                                                                           int sW, int sNhwc, int dC, int dH, int dW,
+                                                                           int dNhwc) {
+                if (SMALL(n)) relayout_<TD, TS, u32>(dst, src, (u32) n, sC, sH, sW, sNhwc, dC, dH, dW, dNhwc);
+                else relayout_<TD, TS, i64>(dst, src, n, sC, sH, sW, sNhwc, dC, dH, dW, dNhwc);
+            }
             template <typename T> __device__ void k_copy_block(T* dst, const T* src, i64 outer, i64 inner, i64 sStride,
                                                                i64 sOff, i64 dStride, i64 dOff) {
-                GRID_LOOP(i, outer * inner) {
+                GRID_LOOP(i64, i, outer * inner) {
                     i64 o = i / inner, j = i % inner;
                     dst[o * dStride + dOff + j] = src[o * sStride + sOff + j];
                 }

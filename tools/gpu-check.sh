@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# The CUDA engine's device checks, in two halves:
+#
+#   tools/gpu-check.sh prepare      on the CPU machine (real Caffe, Maven, ../shared): builds, makes the real-Caffe
+#                                   reference blobs of the seven SENets at batch 32 (seeded random weights, seeded
+#                                   normal input; only small blobs: the SE excitations spread over the net and the
+#                                   last three blobs), packs .device/ (../shared/device/prepare.sh) and copies the
+#                                   references to .device/refs/. Minutes; done once, kept (rm -rf .device/refs to redo).
+#   tools/gpu-check.sh device       on the GPU machine, through the device tool:
+#                                     run(command="bash tools/gpu-check.sh device", carry=[".device"], timeout_s=600)
+#                                   rebuilds the weights and the input from their seeds without Caffe (checked against
+#                                   real Caffe's manifest and the input's CRC-32), then, through the project's CLI:
+#                                   verify --device cuda --top1 for the seven SENets in fp32, tf32 and fp16 (1e-4, 5e-3,
+#                                   2e-2 relative L-infinity; same top-1 for all 32 inputs), verify of the testdata nets
+#                                   (every layer type), bench of SE-ResNet-50 (batch 256 fp32/tf32/fp16, batch 1 with
+#                                   CUDA graphs fp16/fp32) and SENet-154 (batch 64 tf32/fp16), a per-step profile, and
+#                                   prints a short table last. Logs and JSON go to $OUT (the tool brings them back).
+#
+# Each check has its own time limit and the whole run stops starting new checks after GPU_CHECK_BUDGET seconds
+# (default 500), so that the command ends inside the tool's 600 s limit with a table of what ran.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+MODELS=(SE-ResNet-50 SE-ResNet-101 SE-ResNet-152 SE-ResNeXt-50 SE-ResNeXt-101 SE-BN-Inception SENet-154)
+WEIGHT_SEED=1
+INPUT_SEED=5
+BATCH=32
+REFS=.device/refs
+
+prepare() {
+    set -e
+    local shared="${SENET4J_SHARED:-$root/../shared}"
+    [[ -d "$shared/senet-models" ]] || { echo "gpu-check: $shared/senet-models not found" >&2; exit 2; }
+    if [[ ! -f target/senet4j.jar || -n "$(find src pom.xml -newer target/senet4j.jar -print -quit)" ]]; then
+        mvn -q -B -DskipTests package
+    fi
+    local work="${GPU_CHECK_WORK:-$root/target/gpu-check-work}"
+    mkdir -p "$work" "$REFS"
+    for m in "${MODELS[@]}"; do
+        local dst="$REFS/$m"
+        if [[ -f "$dst/done" ]]; then
+            echo "gpu-check: $dst exists"
+            continue
+        fi
+        local proto="$shared/senet-models/$m.prototxt"
+        mkdir -p .device/refs-protos
+        cp "$proto" .device/refs-protos/
+        ./senet4j inspect "$proto" --json --input-shape "data=$BATCH,3,224,224" > "$work/$m.inspect.json"
+        local blobs
+        blobs="$(python3 - "$work/$m.inspect.json" <<'PY'
+import json, math, sys
+layers = json.load(open(sys.argv[1]))["layers"]
+shape = {}
+order = []
+for l in layers:
+    for t, s in zip(l["tops"], l["outputShapes"]):
+        if t in order:
+            order.remove(t)
+        order.append(t)
+        shape[t] = s
+small = [b for b in order if len(shape[b]) == 2 or (len(shape[b]) == 4 and shape[b][2] * shape[b][3] == 1)]
+tail = small[-3:]
+rest = small[:-3]
+size = lambda b: 4 * math.prod(shape[b])
+budget = 1_500_000
+step = max(1, math.ceil(sum(size(b) for b in rest) / budget))
+picked = rest[step - 1::step]
+print(",".join(picked + tail))
+PY
+)"
+        echo "gpu-check: $m: real Caffe at batch $BATCH, blobs $blobs"
+        rm -rf "$work/$m"
+        tools/caffe-reference --prototxt "$proto" --out "$work/$m" --seed "$WEIGHT_SEED" --batch "$BATCH" \
+            --input-dist normal --input-seed "$INPUT_SEED" --blobs "$blobs" --threads "$(nproc)"
+        rm -rf "$dst"
+        mkdir -p "$dst"
+        cp -r "$work/$m/blobs" "$dst/blobs"
+        cp "$work/$m/model.manifest.tsv" "$work/$m/reference.properties" "$dst/"
+        printf '#input\tfile\tshape\ndata\t../input_b%s_s%s.npy\t%s,3,224,224\n' "$BATCH" "$INPUT_SEED" "$BATCH" \
+            > "$dst/inputs.tsv"
+        python3 - "$work/$m/input_data.npy" > "$dst/input.crc32" <<'PY'
+import sys, zlib
+raw = open(sys.argv[1], "rb").read()
+hl = int.from_bytes(raw[8:10], "little") if raw[6] == 1 else int.from_bytes(raw[8:12], "little")
+start = (10 if raw[6] == 1 else 12) + hl
+print(zlib.crc32(raw[start:]) & 0xffffffff)
+PY
+        rm -f "$work/$m/model.caffemodel" "$work/$m/input_data.npy"
+        touch "$dst/done"
+    done
+    for m in "${MODELS[@]}"; do
+        mkdir -p .device/refs-protos
+        cp "$shared/senet-models/$m.prototxt" .device/refs-protos/
+    done
+    if [[ "$(cat "$REFS"/*/input.crc32 | sort -u | wc -l)" != 1 ]]; then
+        echo "gpu-check: the seven inputs differ (expected one seeded input for all)" >&2
+        exit 1
+    fi
+    ../shared/device/prepare.sh 2>/dev/null || "$shared/device/prepare.sh"
+    # the GPU machine needs neither the CPU engine's nor the oracle's native libraries
+    find .device/lib \( -name 'dnnl-*linux*' -o -name 'opencl-*' -o -name 'nd4j-native-*linux*' \) -delete
+    du -sh .device
+    echo "gpu-check: ready; on the GPU machine run: bash tools/gpu-check.sh device (carry .device)"
+}
+
+# ------------------------------------------------------------------------------------------------------------------
+
+device() {
+    local out="${OUT:-$root/target/gpu-check-out}"
+    local work=/tmp/gpu-check
+    rm -rf "$work"
+    mkdir -p "$out" "$work"
+    local log="$out/log.txt"
+    local t0=$SECONDS
+    local budget="${GPU_CHECK_BUDGET:-500}"
+    local results="$work/results.tsv"
+    : > "$results"
+    : > "$log"
+    local models_dir=/tmp/senet4j-models
+    mkdir -p "$models_dir"
+    # GPU_CHECK_JAVA overrides how Java runs (e.g. "java -cp target/senet4j.jar:target/lib/*" to try the script here)
+    local java_run
+    read -r -a java_run <<< "${GPU_CHECK_JAVA:-bash .device/run.sh}"
+    local s4j=("${java_run[@]}" org.senet4j.cli.Main)
+    local seeded=("${java_run[@]}" org.senet4j.verify.caffe.SeededWeightsMain)
+    export JAVA_OPTS="${JAVA_OPTS:--Xmx48g -Dorg.bytedeco.javacpp.logger=slf4j}"
+
+    say() { echo "$@" | tee -a "$log"; }
+    left() { echo $(( budget - (SECONDS - t0) )); }
+    # run NAME LIMIT CMD...: runs with a time limit unless the budget is spent; stdout to $out/NAME.json
+    run() {
+        local name="$1" limit="$2"
+        shift 2
+        if (( $(left) < 20 )); then
+            say "== $name: skipped (time budget spent)"
+            printf '%s\tskipped\t0\n' "$name" >> "$results"
+            return
+        fi
+        (( limit > $(left) )) && limit=$(left)
+        say "== $name ($(( SECONDS - t0 )) s)"
+        local s=$SECONDS
+        timeout "$limit" "$@" > "$work/$name.json" 2>> "$log"
+        local rc=$?
+        cat "$work/$name.json" >> "$log"
+        printf '%s\t%s\t%s\n' "$name" "$rc" "$(( SECONDS - s ))" >> "$results"
+        say "   exit $rc in $(( SECONDS - s )) s"
+    }
+
+    say "gpu-check device: $(date -u +%FT%TZ) $(nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 | head -1)"
+    [[ ( -f .device/run.sh || -n "${GPU_CHECK_JAVA:-}" ) && -d $REFS ]] || { say "gpu-check: .device/ or $REFS missing: run 'tools/gpu-check.sh prepare' here first and carry .device"; exit 2; }
+
+    # 0. weights and input from their seeds, checked against what real Caffe held
+    local crc
+    crc="$(cat "$REFS/${MODELS[0]}/input.crc32")"
+    run seeded-input 60 "${seeded[@]}" --prototxt "$REFS/../refs-protos/${MODELS[0]}.prototxt" --seed "$WEIGHT_SEED" \
+        --input-out "$REFS/input_b${BATCH}_s${INPUT_SEED}.npy" --batch "$BATCH" --input-dist normal \
+        --input-seed "$INPUT_SEED" --input-crc "$crc"
+    for m in "${MODELS[@]}"; do
+        [[ -f "$models_dir/$m.senet4j" ]] && continue
+        run "weights-$m" 90 "${seeded[@]}" --prototxt "$REFS/../refs-protos/$m.prototxt" --seed "$WEIGHT_SEED" \
+            --manifest "$REFS/$m/model.manifest.tsv" --out "$models_dir/$m.senet4j"
+    done
+
+    # 1. smoke test on a small net (every SENet layer type), then the acceptance verifies
+    run "verify-testdata-se_resnet_mini-fp32" 60 "${s4j[@]}" verify testdata/se_resnet_mini.prototxt \
+        testdata/se_resnet_mini/model.caffemodel --reference testdata/se_resnet_mini --device cuda --json --top1
+    for p in fp32 tf32 fp16; do
+        local tol
+        case $p in fp32) tol=1e-4 ;; tf32) tol=5e-3 ;; fp16) tol=2e-2 ;; esac
+        for m in "${MODELS[@]}"; do
+            run "verify-$m-$p" 90 "${s4j[@]}" verify "$models_dir/$m.senet4j" --reference "$REFS/$m" \
+                --device cuda --precision "$p" --tolerance "$tol" --top1 --json
+        done
+    done
+
+    # 2. speed: SE-ResNet-50 and SENet-154 (GPU-only time next to end-to-end time from Java arrays)
+    for p in fp16 tf32 fp32; do
+        run "bench-SE-ResNet-50-b256-$p" 120 "${s4j[@]}" bench "$models_dir/SE-ResNet-50.senet4j" --device cuda \
+            --precision "$p" --batch 256 --peers none --warmup 5 --iterations 30 --json
+    done
+    for p in fp16 fp32; do
+        run "bench-SE-ResNet-50-b1-graphs-$p" 90 "${s4j[@]}" bench "$models_dir/SE-ResNet-50.senet4j" --device cuda \
+            --precision "$p" --batch 1 --cuda-graphs --peers none --warmup 20 --iterations 200 --json
+    done
+    for p in fp16 tf32; do
+        run "bench-SENet-154-b64-$p" 120 "${s4j[@]}" bench "$models_dir/SENet-154.senet4j" --device cuda \
+            --precision "$p" --batch 64 --peers none --warmup 3 --iterations 20 --json
+    done
+
+    # 3. the other testdata nets in every precision (every layer type, passes on), and a profile for tuning
+    for net in se_resnext_mini se_inception_mini ops_zoo se_resnet_mini; do
+        for p in fp32 tf32 fp16; do
+            [[ $net == se_resnet_mini && $p == fp32 ]] && continue
+            local tol
+            case $p in fp32) tol=1e-4 ;; tf32) tol=5e-3 ;; fp16) tol=2e-2 ;; esac
+            run "verify-testdata-$net-$p" 60 "${s4j[@]}" verify "testdata/$net.prototxt" \
+                "testdata/$net/model.caffemodel" --reference "testdata/$net" --device cuda --precision "$p" \
+                --tolerance "$tol" --json --top1
+        done
+    done
+    run "profile-SE-ResNet-50-b256-fp16" 90 "${java_run[@]}" org.senet4j.engine.cuda.CudaDiagnostics \
+        "$models_dir/SE-ResNet-50.senet4j" fp16 256 3
+    cp "$work/profile-SE-ResNet-50-b256-fp16.json" "$out/profile.txt" 2>/dev/null
+
+    summarize "$work" "$out/checks.json" | tee "$out/summary.txt"
+}
+
+summarize() {
+    python3 - "$1" "${2:-/dev/null}" <<'PY'
+import json, os, sys
+out = sys.argv[1]
+rows = [l.rstrip("\n").split("\t") for l in open(os.path.join(out, "results.tsv")) if l.strip()]
+def load(name):
+    try:
+        return json.load(open(os.path.join(out, "%s.json" % name)))
+    except Exception:
+        return None
+merged = {name: load(name) for name, rc, secs in rows}
+if sys.argv[2] != "/dev/null":
+    json.dump({"results": rows, "outputs": merged}, open(sys.argv[2], "w"), indent=1)
+print()
+print("%-44s %-6s %-7s %-10s %-12s %s" % ("check", "exit", "result", "worst err", "top-1", "time"))
+verify_ok = verify_all = 0
+for name, rc, secs in rows:
+    if not name.startswith("verify-") and not name.startswith("seeded") and not name.startswith("weights"):
+        continue
+    j = load(name) if name.startswith("verify-") else None
+    result, worst, top1 = ("ok" if rc == "0" else ("SKIP" if rc == "skipped" else "FAIL")), "", ""
+    if j:
+        result = "PASS" if j.get("pass") else "FAIL"
+        worst = "%.2e" % max(b["relError"] for b in j["blobs"])
+        notes = [b.get("note", "") for b in j["blobs"] if "top-1" in b.get("note", "")]
+        if notes:
+            n = notes[-1].split("top-1 agrees for ")[1].split(" inputs")[0]
+            top1 = n.replace(" of ", "/")
+    if name.startswith("verify-"):
+        verify_all += 1
+        verify_ok += result == "PASS"
+    print("%-44s %-6s %-7s %-10s %-12s %ss" % (name, rc, result, worst, top1, secs))
+targets = {
+    ("SE-ResNet-50", 256, "fp32"): ("img/s", 1.2 * 3339), ("SE-ResNet-50", 256, "tf32"): ("img/s", 1.2 * 6393),
+    ("SE-ResNet-50", 256, "fp16"): ("img/s", 19987), ("SE-ResNet-50", 1, "fp16"): ("ms", 0.8),
+    ("SE-ResNet-50", 1, "fp32"): ("ms", 3.2), ("SENet-154", 64, "tf32"): ("img/s", 1.2 * 1350),
+    ("SENet-154", 64, "fp16"): ("img/s", 1.2 * 1968)}
+print()
+print("%-36s %-14s %-16s %-10s %s" % ("bench", "GPU-only", "end-to-end", "target", "met"))
+for name, rc, secs in rows:
+    if not name.startswith("bench-"):
+        continue
+    j = load(name)
+    if not j or not j.get("results"):
+        print("%-36s %s" % (name, "exit " + rc))
+        continue
+    r = j["results"][0]
+    p = name.rsplit("-", 1)[1]
+    b = r["batch"]
+    dev = r.get("deviceOnly") or {}
+    e2e = r["senet4j"]["medianMs"]
+    kind, goal = targets.get((r["model"], b, p), ("img/s", 0))
+    if kind == "ms":
+        val = dev.get("medianMs", float("nan"))
+        print("%-36s %-14s %-16s %-10s %s" % (name, "%.3f ms" % val, "%.3f ms" % e2e, "<= %.1f ms" % goal,
+                                               "yes" if val <= goal else "NO"))
+    else:
+        val = 1000.0 * b / dev["medianMs"] if dev else float("nan")
+        print("%-36s %-14s %-16s %-10s %s" % (name, "%.0f img/s" % val, "%.0f img/s" % (1000.0 * b / e2e),
+                                               ">= %.0f" % goal, "yes" if val >= goal else "NO"))
+print()
+print("verify: %d of %d passed" % (verify_ok, verify_all))
+PY
+}
+
+case "${1:-}" in
+    prepare) prepare ;;
+    device) device ;;
+    summarize) summarize "${2:?output folder}" ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
+esac
