@@ -8,7 +8,7 @@ import org.bytedeco.javacpp.Loader;
  * JVM down: the native libraries are loaded inside {@code try}/{@code catch (Throwable)} (JavaCPP reports a missing
  * library as an {@link UnsatisfiedLinkError}), then the runtime is asked for devices. The reason names what is
  * missing: the NVIDIA driver library ({@code libcuda.so.1}), the CUDA 13 runtime ({@code libcudart.so.13}), cuDNN 9,
- * cuBLAS 13 or NVRTC 13, or a GPU.
+ * cuBLAS 13, or a GPU. NVRTC is optional: without it the kernels come from PTX made with nvcc (see KernelModule).
  */
 final class CudaAvailability {
     private static volatile String reason;
@@ -70,8 +70,7 @@ final class CudaAvailability {
         deviceCount = n[0];
         for (String[] l : new String[][] {
             {"org.bytedeco.cuda.global.cudnn", "cuDNN 9 (libcudnn.so.9 and its sub-libraries)"},
-            {"org.bytedeco.cuda.global.cublas", "cuBLAS 13 (libcublas.so.13, libcublasLt.so.13)"},
-            {"org.bytedeco.cuda.global.nvrtc", "NVRTC 13 (libnvrtc.so.13, libnvrtc-builtins.so.13.*)"}}) {
+            {"org.bytedeco.cuda.global.cublas", "cuBLAS 13 (libcublas.so.13, libcublasLt.so.13)"}}) {
             String why = load(l[0], l[1]);
             if (why != null) {
                 return why;

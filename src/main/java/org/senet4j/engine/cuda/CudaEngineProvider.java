@@ -14,7 +14,7 @@ public final class CudaEngineProvider implements EngineProvider {
     }
 
     /**
-     * Null when a GPU and the CUDA 13 runtime, cuDNN 9, cuBLAS and NVRTC libraries are usable; otherwise why not.
+     * Null when a GPU and the CUDA 13 runtime, cuDNN 9 and cuBLAS libraries are usable; otherwise why not.
      * Never throws and never takes the JVM down (the libraries are probed once, in a guarded load).
      */
     @Override

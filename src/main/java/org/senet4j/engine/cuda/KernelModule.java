@@ -24,7 +24,35 @@ final class KernelModule implements AutoCloseable {
 
     KernelModule(int ccMajor, int ccMinor) {
         long t0 = System.nanoTime();
-        int arch = ccMajor * 10 + ccMinor;
+        byte[] image;
+        String how;
+        try {
+            Object[] compiled = compileForDevice(ccMajor * 10 + ccMinor);
+            image = (byte[]) compiled[0];
+            how = (String) compiled[1];
+        } catch (Throwable nvrtcFailed) {
+            // NVRTC missing or failing: the PTX made from the same source with nvcc, compiled by the driver
+            image = fallbackPtx();
+            if (image == null) {
+                if (nvrtcFailed instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new CudaException("nvrtc", -1, "NVRTC could not be used (" + nvrtcFailed + ") and the fallback "
+                        + "PTX does not match the kernel source");
+            }
+            how = "compute_80 PTX from nvcc (NVRTC unusable: " + CudaAvailability.describe(nvrtcFailed) + ")";
+        }
+        target = how;
+        try (BytePointer img = new BytePointer(image.length + 1)) {
+            img.put(image, 0, image.length).put(image.length, (byte) 0);
+            Cuda.checkDriver(cudart.cuModuleLoadData(module, img), "cuModuleLoadData (senet4j kernels, " + target + ")",
+                    null);
+        }
+        compileMillis = (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    /** Compiles with NVRTC: machine code for {@code sm_arch} when NVRTC knows it, else PTX. */
+    private static Object[] compileForDevice(int arch) {
         int[] n = new int[1];
         Cuda.checkNvrtc(nvrtc.nvrtcGetNumSupportedArchs(n), "nvrtcGetNumSupportedArchs", null);
         int[] archs = new int[n[0]];
@@ -35,18 +63,26 @@ final class KernelModule implements AutoCloseable {
             known |= a == arch;
             newest = Math.max(newest, a);
         }
-        boolean cubin = known;
-        target = cubin ? "sm_" + arch : "compute_" + Math.min(newest, arch);
+        String t = known ? "sm_" + arch : "compute_" + Math.min(newest, arch);
         int[] major = new int[1];
         int[] minor = new int[1];
         nvrtc.nvrtcVersion(major, minor);
-        byte[] image = cached(KernelSource.source(), target, cubin, "nvrtc" + major[0] + "." + minor[0]);
-        try (BytePointer img = new BytePointer(image.length + 1)) {
-            img.put(image, 0, image.length).put(image.length, (byte) 0);
-            Cuda.checkDriver(cudart.cuModuleLoadData(module, img), "cuModuleLoadData (senet4j kernels, " + target + ")",
-                    null);
+        return new Object[] {cached(KernelSource.source(), t, known, "nvrtc" + major[0] + "." + minor[0]),
+            t + " (NVRTC " + major[0] + "." + minor[0] + ")"};
+    }
+
+    /** The PTX resource made by tools/make-kernels-ptx, when it was made from the current source; else null. */
+    static byte[] fallbackPtx() {
+        try (java.io.InputStream in = KernelModule.class.getResourceAsStream("kernels-compute_80.ptx.gz")) {
+            if (in == null) {
+                return null;
+            }
+            byte[] ptx = new java.util.zip.GZIPInputStream(in).readAllBytes();
+            String first = new String(ptx, 0, Math.min(ptx.length, 200), java.nio.charset.StandardCharsets.US_ASCII);
+            return first.startsWith("// senet4j kernels sha256=" + KernelSource.sha256()) ? ptx : null;
+        } catch (java.io.IOException e) {
+            return null;
         }
-        compileMillis = (System.nanoTime() - t0) / 1_000_000;
     }
 
     /**
@@ -132,7 +168,7 @@ final class KernelModule implements AutoCloseable {
         });
     }
 
-    /** {@code sm_90} (machine code) or {@code compute_90} (PTX). */
+    /** How the kernels were built, e.g. {@code sm_90 (NVRTC 13.0)}. */
     String target() {
         return target;
     }

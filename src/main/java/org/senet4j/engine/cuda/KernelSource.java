@@ -311,6 +311,16 @@ final class KernelSource {
                 .append(call).append('(').append(String.join(", ", names)).append("); }\n");
     }
 
+    /** SHA-256 of the source (hex): names the fallback PTX made from it (tools/make-kernels-ptx). */
+    static String sha256() {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            return java.util.HexFormat.of().formatHex(md.digest(SOURCE.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The whole source, for NVRTC. */
     static String source() {
         return SOURCE;

@@ -58,6 +58,18 @@ class KernelSourceTest {
         assertTrue(KernelSource.source().contains("void relayout_f16_f32(half_t* dst, const float* src"));
     }
 
+    /** The PTX fallback (for GPU machines where NVRTC cannot load) was made from this very source. */
+    @Test
+    void fallbackPtxMatchesTheSource() {
+        byte[] ptx = KernelModule.fallbackPtx();
+        assertTrue(ptx != null, "src/main/resources/org/senet4j/engine/cuda/kernels-compute_80.ptx.gz is missing or was "
+                + "made from another kernel source: run tools/make-kernels-ptx");
+        String text = new String(ptx, StandardCharsets.US_ASCII);
+        for (String name : KernelSource.signatures().keySet()) {
+            assertTrue(text.contains(".entry " + name + "("), name);
+        }
+    }
+
     static Path nvcc() {
         List<Path> candidates = new ArrayList<>();
         String home = System.getenv("CUDA_HOME");
