@@ -27,6 +27,8 @@ WEIGHT_SEED=1
 INPUT_SEED=5
 BATCH=32
 REFS=.device/refs
+# nets whose batch-32 Caffe run is split in two halves (memory of the CPU machine)
+SPLIT_MODELS="${GPU_CHECK_SPLIT_MODELS:-SENet-154}"
 
 prepare() {
     set -e
@@ -71,8 +73,44 @@ PY
 )"
         echo "gpu-check: $m: real Caffe at batch $BATCH, blobs $blobs"
         rm -rf "$work/$m"
-        tools/caffe-reference --prototxt "$proto" --out "$work/$m" --seed "$WEIGHT_SEED" --batch "$BATCH" \
-            --input-dist normal --input-seed "$INPUT_SEED" --blobs "$blobs" --threads "$(nproc)"
+        if [[ " ${SPLIT_MODELS} " == *" $m "* ]]; then
+            # Caffe keeps every blob: at batch 32 this net needs more memory than the CPU machine has, so the
+            # batch-32 input is run as two halves and the blobs are joined (Caffe computes each image on its own)
+            local cp="target/senet4j.jar:target/lib/*"
+            local oracle=(java -XX:+UseSerialGC -cp "$cp" org.senet4j.verify.caffe.CaffeOracleMain)
+            mkdir -p "$work/$m"
+            GLOG_minloglevel=2 "${oracle[@]}" write-weights --prototxt "$proto" --out "$work/$m/model.caffemodel" \
+                --seed "$WEIGHT_SEED" --manifest "$work/$m/model.manifest.tsv"
+            java -cp "$cp" org.senet4j.verify.caffe.SeededWeightsMain --prototxt "$proto" --seed "$WEIGHT_SEED" \
+                --input-out "$work/$m/input_data.npy" --batch "$BATCH" --input-dist normal --input-seed "$INPUT_SEED"
+            python3 -c "
+import numpy as np, sys
+x = np.load(sys.argv[1]); h = x.shape[0] // 2
+np.save(sys.argv[2], x[:h]); np.save(sys.argv[3], x[h:])" "$work/$m/input_data.npy" "$work/$m/in0.npy" \
+                "$work/$m/in1.npy"
+            for k in 0 1; do
+                OPENBLAS_NUM_THREADS="$(nproc)" OMP_NUM_THREADS="$(nproc)" GLOG_minloglevel=2 "${oracle[@]}" forward \
+                    --prototxt "$proto" --weights "$work/$m/model.caffemodel" --input "data=$work/$m/in$k.npy" \
+                    --out "$work/$m/half$k" --blobs "$blobs"
+            done
+            python3 - "$work/$m" <<'PY'
+import numpy as np, os, sys
+w = sys.argv[1]
+os.makedirs(os.path.join(w, "blobs"), exist_ok=True)
+lines = [l.rstrip("\n").split("\t") for l in open(os.path.join(w, "half0", "blobs.tsv")) if not l.startswith("#")]
+out = ["#blob\tfile\tshape"]
+for name, f, shape in lines:
+    a = np.concatenate([np.load(os.path.join(w, "half0", f)), np.load(os.path.join(w, "half1", f))])
+    np.save(os.path.join(w, "blobs", f), a.astype("<f4"))
+    out.append("%s\t%s\t%s" % (name, f, ",".join(str(d) for d in a.shape)))
+open(os.path.join(w, "blobs", "blobs.tsv"), "w").write("\n".join(out) + "\n")
+PY
+            printf 'prototxt=%s\nweights=random\nseed=%s\nbatch=%s\ninput_dist=normal\ninput_seed=%s\nnote=two halves\n' \
+                "$proto" "$WEIGHT_SEED" "$BATCH" "$INPUT_SEED" > "$work/$m/reference.properties"
+        else
+            tools/caffe-reference --prototxt "$proto" --out "$work/$m" --seed "$WEIGHT_SEED" --batch "$BATCH" \
+                --input-dist normal --input-seed "$INPUT_SEED" --blobs "$blobs" --threads "$(nproc)"
+        fi
         rm -rf "$dst"
         mkdir -p "$dst"
         cp -r "$work/$m/blobs" "$dst/blobs"
@@ -97,11 +135,41 @@ PY
         echo "gpu-check: the seven inputs differ (expected one seeded input for all)" >&2
         exit 1
     fi
-    ../shared/device/prepare.sh 2>/dev/null || "$shared/device/prepare.sh"
-    # the GPU machine needs neither the CPU engine's nor the oracle's native libraries
-    find .device/lib \( -name 'dnnl-*linux*' -o -name 'opencl-*' -o -name 'nd4j-native-*linux*' \) -delete
+    pack
     du -sh .device
     echo "gpu-check: ready; on the GPU machine run: bash tools/gpu-check.sh device (carry .device)"
+}
+
+# Packs .device/ as ../shared/device/prepare.sh does (a jlink'd Java, the runtime jars less the CPU-only native ones,
+# the classes, run.sh), also in a git worktree (where .git is a file) and without the oneDNN/OpenCL native jars.
+pack() {
+    local jdk="${DEVICE_JDK:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+    local modules="${DEVICE_JAVA_MODULES:-java.base,java.logging,java.management,java.xml,java.desktop,jdk.unsupported,jdk.zipfs}"
+    mkdir -p .device
+    if [[ ! -f .device/jre.tar.xz ]]; then
+        local tmp
+        tmp="$(mktemp -d)"
+        "$jdk/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --output "$tmp/jre"
+        tar -C "$tmp" -cJf .device/jre.tar.xz jre
+        rm -rf "$tmp"
+    fi
+    rm -rf .device/lib .device/classes
+    mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=.device/lib
+    # keep only what the CLI, the importer and the CUDA engine load (64 MiB travel in all)
+    find .device/lib -name '*.jar' ! -name 'picocli-*' ! -name 'protobuf-java-*' ! -name 'javacpp-*' \
+        ! -name 'cuda-*' ! -name 'slf4j-*' -delete
+    cp -r target/classes .device/classes
+    cat > .device/run.sh <<'RUN'
+#!/bin/bash
+# On the GPU machine: unpack the runtime, point the loader at the image's CUDA 13 / cuDNN 9 libraries, run.
+set -e
+here=$(cd "$(dirname "$0")" && pwd)
+[ -x /tmp/jre/bin/java ] || tar -C /tmp -xJf "$here/jre.tar.xz"
+NV=$(python3 -c 'import nvidia; print(list(nvidia.__path__)[0])')
+export LD_LIBRARY_PATH=$(ls -d "$NV"/*/lib | tr '\n' ':')/usr/local/nvidia/lib64:/usr/local/nvidia/lib:${LD_LIBRARY_PATH:-}
+exec /tmp/jre/bin/java --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -cp "$here/classes:$here/lib/*" "$@"
+RUN
+    chmod +x .device/run.sh
 }
 
 # ------------------------------------------------------------------------------------------------------------------
@@ -220,13 +288,14 @@ merged = {name: load(name) for name, rc, secs in rows}
 if sys.argv[2] != "/dev/null":
     json.dump({"results": rows, "outputs": merged}, open(sys.argv[2], "w"), indent=1)
 print()
-print("%-44s %-6s %-7s %-10s %-12s %s" % ("check", "exit", "result", "worst err", "top-1", "time"))
+print("%-44s %-6s %-7s %-10s %-8s %-10s %s" % ("check", "exit", "result", "worst err", "top-1", "ref margin",
+                                               "time"))
 verify_ok = verify_all = 0
 for name, rc, secs in rows:
     if not name.startswith("verify-") and not name.startswith("seeded") and not name.startswith("weights"):
         continue
     j = load(name) if name.startswith("verify-") else None
-    result, worst, top1 = ("ok" if rc == "0" else ("SKIP" if rc == "skipped" else "FAIL")), "", ""
+    result, worst, top1, margin = ("ok" if rc == "0" else ("SKIP" if rc == "skipped" else "FAIL")), "", "", ""
     if j:
         result = "PASS" if j.get("pass") else "FAIL"
         worst = "%.2e" % max(b["relError"] for b in j["blobs"])
@@ -234,10 +303,11 @@ for name, rc, secs in rows:
         if notes:
             n = notes[-1].split("top-1 agrees for ")[1].split(" inputs")[0]
             top1 = n.replace(" of ", "/")
+            margin = notes[-1].split("smallest reference margin ")[1].split(";")[0]
     if name.startswith("verify-"):
         verify_all += 1
         verify_ok += result == "PASS"
-    print("%-44s %-6s %-7s %-10s %-12s %ss" % (name, rc, result, worst, top1, secs))
+    print("%-44s %-6s %-7s %-10s %-8s %-10s %ss" % (name, rc, result, worst, top1, margin, secs))
 targets = {
     ("SE-ResNet-50", 256, "fp32"): ("img/s", 1.2 * 3339), ("SE-ResNet-50", 256, "tf32"): ("img/s", 1.2 * 6393),
     ("SE-ResNet-50", 256, "fp16"): ("img/s", 19987), ("SE-ResNet-50", 1, "fp16"): ("ms", 0.8),
