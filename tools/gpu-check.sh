@@ -124,7 +124,7 @@ hl = int.from_bytes(raw[8:10], "little") if raw[6] == 1 else int.from_bytes(raw[
 start = (10 if raw[6] == 1 else 12) + hl
 print(zlib.crc32(raw[start:]) & 0xffffffff)
 PY
-        rm -f "$work/$m/model.caffemodel" "$work/$m/input_data.npy"
+        rm -rf "$work/$m/model.caffemodel" "$work/$m/input_data.npy" "$work/$m"/in?.npy "$work/$m"/half?
         touch "$dst/done"
     done
     for m in "${MODELS[@]}"; do
