@@ -70,8 +70,13 @@ final class LabelFiles {
     }
 
     /** The data lines of a text file: BOM, line ends and trailing blanks removed, blank and '#' lines skipped. */
-    static List<Line> lines(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8);
+    static List<Line> lines(Path file) throws IOException, LabelFileException {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw LabelFileException.at(file, 0, "is not a UTF-8 text file");
+        }
         if (text.startsWith("\uFEFF")) {
             text = text.substring(1);
         }
@@ -90,7 +95,7 @@ final class LabelFiles {
         String head;
         try {
             head = Files.readString(file, StandardCharsets.UTF_8).stripLeading();
-        } catch (java.nio.charset.MalformedInputException e) {
+        } catch (java.nio.charset.CharacterCodingException e) {
             throw LabelFileException.at(file, 0, "is not a UTF-8 text file");
         }
         if (head.startsWith("\uFEFF")) {

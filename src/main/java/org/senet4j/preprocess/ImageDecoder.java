@@ -94,7 +94,8 @@ public final class ImageDecoder {
             }
             if (format.equals("JPEG") || format.equals("JPG")) {
                 IIOMetadata md = reader.getImageMetadata(0);
-                Node tree = md != null && java.util.Arrays.asList(md.getMetadataFormatNames()).contains(JPEG_METADATA)
+                String[] formats = md == null ? null : md.getMetadataFormatNames();
+                Node tree = formats != null && java.util.Arrays.asList(formats).contains(JPEG_METADATA)
                         ? md.getAsTree(JPEG_METADATA) : null;
                 if (tree != null && jpegComponents(tree) == 4) {
                     return fromCmyk(reader.readRaster(0, null), adobeTransform(tree) == 2);
