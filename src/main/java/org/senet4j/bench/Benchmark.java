@@ -151,6 +151,60 @@ public final class Benchmark {
         return in;
     }
 
+    /**
+     * Conversion speed against copying the caffemodel, measured in the same run (medians of {@code reps}): copy,
+     * caffemodel to ONNX (load, fold, export, write), caffemodel to native file, and opening the native file to a
+     * graph with usable weights.
+     */
+    public record ConvertResult(long caffemodelBytes, Timing copy, Timing toOnnx, Timing toNative,
+                                Timing openNative) {
+        public double onnxRatio() {
+            return toOnnx.median() / copy.median();
+        }
+
+        public double nativeRatio() {
+            return toNative.median() / copy.median();
+        }
+    }
+
+    public static ConvertResult convert(Path prototxt, Path caffemodel, Path dir, int reps)
+            throws IOException, ModelException {
+        double[] copy = new double[reps];
+        double[] onnx = new double[reps];
+        double[] nat = new double[reps];
+        double[] open = new double[reps];
+        Path copied = dir.resolve("copy.caffemodel");
+        Path onnxFile = dir.resolve("model.onnx");
+        Path nativeFile = dir.resolve("model.safetensors");
+        for (int i = 0; i < reps; i++) {
+            Files.deleteIfExists(copied);
+            long t0 = System.nanoTime();
+            Files.copy(caffemodel, copied);
+            copy[i] = (System.nanoTime() - t0) / 1e6;
+            Files.delete(copied);
+            System.gc();
+            t0 = System.nanoTime();
+            org.senet4j.onnx.OnnxExporter.write(CaffeImporter.load(prototxt, caffemodel).graph(),
+                    org.senet4j.onnx.ExportOptions.defaults(), onnxFile);
+            onnx[i] = (System.nanoTime() - t0) / 1e6;
+            Files.delete(onnxFile);
+            System.gc();
+            t0 = System.nanoTime();
+            org.senet4j.nativefmt.NativeWriter.write(CaffeImporter.load(prototxt, caffemodel).graph(), nativeFile);
+            nat[i] = (System.nanoTime() - t0) / 1e6;
+            System.gc();
+            t0 = System.nanoTime();
+            Graph g = org.senet4j.nativefmt.NativeReader.read(nativeFile);
+            if (!g.hasWeights()) {
+                throw new IllegalStateException("native file without weights");
+            }
+            open[i] = (System.nanoTime() - t0) / 1e6;
+            Files.delete(nativeFile);
+        }
+        return new ConvertResult(Files.size(caffemodel), new Timing(copy), new Timing(onnx), new Timing(nat),
+                new Timing(open));
+    }
+
     /** Load speed of a caffemodel: bytes per second (median of {@code reps}) and peak heap over the weights. */
     public record LoadResult(long fileBytes, long weightBytes, Timing timing, long peakHeapBytes) {
         public double megabytesPerSecond() {
