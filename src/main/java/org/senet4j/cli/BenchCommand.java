@@ -191,7 +191,7 @@ final class BenchCommand implements Callable<Integer> {
                 results.add(o);
             } else {
                 out.printf(Locale.ROOT, "%s: %.1f MB caffemodel loaded in %.0f ms median of 5 (first %.0f ms) = "
-                        + "%.0f MB/s; peak heap %.1f MB = %.2fx the %.1f MB of weights%n", m.label(),
+                        + "%.0f MB/s; heap needed %.1f MB = %.2fx the %.1f MB of weights%n", m.label(),
                         r.fileBytes() / 1e6, r.timing().median(), r.timing().millis()[0], r.megabytesPerSecond(),
                         r.peakHeapBytes() / 1e6, r.peakHeapRatio(), r.weightBytes() / 1e6);
             }
