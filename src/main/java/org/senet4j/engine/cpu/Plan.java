@@ -300,8 +300,7 @@ final class Plan implements AutoCloseable {
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             long t0 = stepNanos == null ? 0 : System.nanoTime();
-            if (!(s instanceof ConvStep || s instanceof PoolStep || s instanceof InnerProductStep
-                    || s instanceof ScaleMulStep || s instanceof UnaryStep || s instanceof ConcatStep)) {
+            if (!s.isPrimitive()) {
                 d.waitStream();
             }
             s.run(d);
