@@ -161,7 +161,65 @@ public final class Benchmark {
         return in;
     }
 
-    /** Load speed of a caffemodel: bytes per second (median of {@code reps}) and peak heap over the weights. */
+    /**
+     * Conversion speed against copying the caffemodel, measured in the same run (medians of {@code reps}): copy,
+     * caffemodel to ONNX (load, fold, export, write), caffemodel to native file, and opening the native file to a
+     * graph with usable weights.
+     */
+    public record ConvertResult(long caffemodelBytes, Timing copy, Timing toOnnx, Timing toNative,
+                                Timing openNative) {
+        public double onnxRatio() {
+            return toOnnx.median() / copy.median();
+        }
+
+        public double nativeRatio() {
+            return toNative.median() / copy.median();
+        }
+    }
+
+    public static ConvertResult convert(Path prototxt, Path caffemodel, Path dir, int reps)
+            throws IOException, ModelException {
+        double[] copy = new double[reps];
+        double[] onnx = new double[reps];
+        double[] nat = new double[reps];
+        double[] open = new double[reps];
+        Path copied = dir.resolve("copy.caffemodel");
+        Path onnxFile = dir.resolve("model.onnx");
+        Path nativeFile = dir.resolve("model.safetensors");
+        for (int i = 0; i < reps; i++) {
+            Files.deleteIfExists(copied);
+            long t0 = System.nanoTime();
+            Files.copy(caffemodel, copied);
+            copy[i] = (System.nanoTime() - t0) / 1e6;
+            Files.delete(copied);
+            System.gc();
+            t0 = System.nanoTime();
+            org.senet4j.onnx.OnnxExporter.write(CaffeImporter.load(prototxt, caffemodel).graph(),
+                    org.senet4j.onnx.ExportOptions.defaults(), onnxFile);
+            onnx[i] = (System.nanoTime() - t0) / 1e6;
+            Files.delete(onnxFile);
+            System.gc();
+            t0 = System.nanoTime();
+            org.senet4j.nativefmt.NativeWriter.write(CaffeImporter.load(prototxt, caffemodel).graph(), nativeFile);
+            nat[i] = (System.nanoTime() - t0) / 1e6;
+            System.gc();
+            t0 = System.nanoTime();
+            Graph g = org.senet4j.nativefmt.NativeReader.read(nativeFile);
+            if (!g.hasWeights()) {
+                throw new IllegalStateException("native file without weights");
+            }
+            open[i] = (System.nanoTime() - t0) / 1e6;
+            Files.delete(nativeFile);
+        }
+        return new ConvertResult(Files.size(caffemodel), new Timing(copy), new Timing(onnx), new Timing(nat),
+                new Timing(open));
+    }
+
+    /**
+     * Load speed of a caffemodel: bytes per second (median of {@code reps}) and the heap the load needs: the smallest
+     * {@code -Xmx} with which a fresh JVM (serial collector) completes it, minus the smallest with which it loads
+     * the prototxt alone (the JVM's own baseline).
+     */
     public record LoadResult(long fileBytes, long weightBytes, Timing timing, long peakHeapBytes) {
         public double megabytesPerSecond() {
             return fileBytes / 1e6 / (timing.median() / 1e3);
@@ -172,30 +230,53 @@ public final class Benchmark {
         }
     }
 
-    /** Loads {@code caffemodel} against {@code prototxt} {@code reps} times (the first also measures peak heap). */
-    public static LoadResult load(Path prototxt, Path caffemodel, int reps) throws IOException, ModelException {
+    /** Loads {@code caffemodel} against {@code prototxt} {@code reps} times, then measures the heap it needs. */
+    public static LoadResult load(Path prototxt, Path caffemodel, int reps)
+            throws IOException, ModelException, InterruptedException {
         long size = Files.size(caffemodel);
         double[] ms = new double[reps];
-        long peak = 0;
         long weights = 0;
         for (int i = 0; i < reps; i++) {
-            CaffeModel m;
-            if (i == 0) {
-                try (HeapProbe probe = new HeapProbe()) {
-                    long t0 = System.nanoTime();
-                    m = CaffeImporter.load(prototxt, caffemodel);
-                    ms[i] = (System.nanoTime() - t0) / 1e6;
-                    peak = probe.peakAboveBaseline();
-                }
-            } else {
-                long t0 = System.nanoTime();
-                m = CaffeImporter.load(prototxt, caffemodel);
-                ms[i] = (System.nanoTime() - t0) / 1e6;
-            }
-            weights = m.report().weightBytes();
-            m = null;
+            long t0 = System.nanoTime();
+            weights = CaffeImporter.load(prototxt, caffemodel).report().weightBytes();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
             System.gc();
         }
-        return new LoadResult(size, weights, new Timing(ms), peak);
+        long baseline = smallestHeap(prototxt, null, 4L << 20, 256L << 20);
+        long needed = smallestHeap(prototxt, caffemodel, baseline, baseline + 3 * weights + (64L << 20));
+        return new LoadResult(size, weights, new Timing(ms), needed - baseline);
+    }
+
+    /** Binary search (to 2 MB) of the smallest -Xmx with which a child JVM completes the load. */
+    private static long smallestHeap(Path prototxt, Path caffemodel, long low, long high)
+            throws IOException, InterruptedException {
+        if (!loads(prototxt, caffemodel, high)) {
+            throw new IOException("the load did not complete even with -Xmx" + (high >> 20) + "m");
+        }
+        while (high - low > (2L << 20)) {
+            long mid = (low + high) / 2;
+            if (loads(prototxt, caffemodel, mid)) {
+                high = mid;
+            } else {
+                low = mid;
+            }
+        }
+        return high;
+    }
+
+    private static boolean loads(Path prototxt, Path caffemodel, long heap) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx" + (heap >> 20) + "m", "-cp", System.getProperty("java.class.path"),
+                LoadProbe.class.getName(), prototxt.toAbsolutePath().toString()));
+        if (caffemodel != null) {
+            cmd.add(caffemodel.toAbsolutePath().toString());
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        int code = p.waitFor();
+        if (code != 0 && code != 3 && code != 1) {
+            throw new IOException("the heap probe failed with exit code " + code);
+        }
+        return code == 0;
     }
 }

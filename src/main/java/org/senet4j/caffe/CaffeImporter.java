@@ -92,7 +92,6 @@ public final class CaffeImporter {
         private final CaffemodelFile weights;
         private final List<LayerParameter> layers;
         private final Map<String, Shape> inputShapes;
-        private final Set<String> usedInputShapes = new HashSet<>();
         private final Map<String, StoredLayer> stored = new LinkedHashMap<>();
         private final Set<String> usedStored = new HashSet<>();
         private final Map<String, Integer> lastWriter = new HashMap<>();
@@ -125,6 +124,18 @@ public final class CaffeImporter {
             if (weights != null) {
                 g.metadata("source.caffemodel", weights.path().getFileName().toString());
             }
+            Set<String> inputTops = new HashSet<>();
+            for (LayerParameter l : layers) {
+                if (l.getBottomCount() == 0) {
+                    inputTops.addAll(l.getTopList());
+                }
+            }
+            for (String name : inputShapes.keySet()) {
+                if (!inputTops.contains(name)) {
+                    throw new ModelException(prototxt, null, null, null, "an input shape was given for \"" + name
+                            + "\", which is not an input of the net (its inputs are " + inputTops + ")", null);
+                }
+            }
             for (int i = 0; i < layers.size(); i++) {
                 convert(g, i, layers.get(i));
             }
@@ -146,12 +157,6 @@ public final class CaffeImporter {
                 }
                 sb.append(". Supported types: ").append(String.join(", ", LayerConverters.supportedTypes()));
                 throw new ModelException(prototxt, null, null, null, sb.toString(), null);
-            }
-            for (String name : inputShapes.keySet()) {
-                if (!usedInputShapes.contains(name)) {
-                    throw new ModelException(prototxt, null, null, null, "an input shape was given for \"" + name
-                            + "\", which is not an input of the net", null);
-                }
             }
             List<LoadReport.LayerBlobs> ignored = new ArrayList<>();
             for (StoredLayer l : stored.values()) {
@@ -245,7 +250,6 @@ public final class CaffeImporter {
             } else {
                 throw ModelException.field("top", "input shapes apply to input layers only");
             }
-            usedInputShapes.addAll(layer.getTopList());
             return new Input(shapes, source);
         }
 

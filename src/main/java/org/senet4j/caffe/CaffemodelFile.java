@@ -33,10 +33,8 @@ public final class CaffemodelFile implements AutoCloseable {
     private static final int BLOB_NUM = 1;
     private static final int BLOB_WIDTH = 4;
     private static final int BLOB_DATA = 5;
-    private static final int BLOB_DIFF = 6;
     private static final int BLOB_SHAPE = 7;
     private static final int BLOB_DOUBLE_DATA = 8;
-    private static final int BLOB_DOUBLE_DIFF = 9;
 
     private final MappedFile file;
     private final NetParameter header;
@@ -200,8 +198,6 @@ public final class CaffemodelFile implements AutoCloseable {
                     throw r.error(r.position(), "field " + field + " (" + (dbl ? "double_data" : "data")
                             + ") has wire type " + wire);
                 }
-            } else if (field == BLOB_DIFF || field == BLOB_DOUBLE_DIFF) {
-                r.skip(tag);
             } else {
                 r.skip(tag);
             }

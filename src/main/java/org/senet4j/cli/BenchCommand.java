@@ -71,6 +71,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--load", description = "Measure loading the caffemodel: MB/s and peak heap over the weights.")
     boolean load;
 
+    @Option(names = "--convert", description = "Measure converting the caffemodel (to ONNX and to the native file) "
+            + "against copying it, and opening the native file.")
+    boolean convert;
+
     @Option(names = "--json", description = "Print JSON.")
     boolean json;
 
@@ -84,6 +88,9 @@ final class BenchCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         if (load) {
             return loadBench(list, out);
+        }
+        if (convert) {
+            return convertBench(list, out);
         }
         Set<String> peerSet = new LinkedHashSet<>();
         for (String p : peers) {
@@ -188,13 +195,53 @@ final class BenchCommand implements Callable<Integer> {
                 results.add(o);
             } else {
                 out.printf(Locale.ROOT, "%s: %.1f MB caffemodel loaded in %.0f ms median of 5 (first %.0f ms) = "
-                        + "%.0f MB/s; peak heap %.1f MB = %.2fx the %.1f MB of weights%n", m.label(),
+                        + "%.0f MB/s; heap needed %.1f MB = %.2fx the %.1f MB of weights%n", m.label(),
                         r.fileBytes() / 1e6, r.timing().median(), r.timing().millis()[0], r.megabytesPerSecond(),
                         r.peakHeapBytes() / 1e6, r.peakHeapRatio(), r.weightBytes() / 1e6);
             }
         }
         if (json) {
             out.println(Json.write(Map.of("load", results)));
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    private int convertBench(List<Benchmark.Model> list, PrintWriter out) throws Exception {
+        List<Object> results = new ArrayList<>();
+        for (Benchmark.Model m : list) {
+            if (m.caffemodel() == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--convert needs MODEL.prototxt "
+                        + "WEIGHTS.caffemodel");
+            }
+            Path dir = Files.createTempDirectory(m.caffemodel().toAbsolutePath().getParent(), ".senet4j-bench-");
+            try {
+                Benchmark.ConvertResult r = Benchmark.convert(m.prototxt(), m.caffemodel(), dir, 3);
+                if (json) {
+                    Map<String, Object> o = new LinkedHashMap<>();
+                    o.put("model", m.label());
+                    o.put("caffemodelBytes", r.caffemodelBytes());
+                    o.put("copyMs", r.copy().median());
+                    o.put("toOnnxMs", r.toOnnx().median());
+                    o.put("toNativeMs", r.toNative().median());
+                    o.put("openNativeMs", r.openNative().median());
+                    o.put("onnxRatioToCopy", r.onnxRatio());
+                    o.put("nativeRatioToCopy", r.nativeRatio());
+                    results.add(o);
+                } else {
+                    out.printf(Locale.ROOT, "%s (%.1f MB caffemodel), medians of 3: copy %.0f ms; to ONNX %.0f ms "
+                            + "(%.2fx the copy); to native %.0f ms (%.2fx); open native %.1f ms%n", m.label(),
+                            r.caffemodelBytes() / 1e6, r.copy().median(), r.toOnnx().median(), r.onnxRatio(),
+                            r.toNative().median(), r.nativeRatio(), r.openNative().median());
+                }
+            } finally {
+                try (var s = Files.walk(dir)) {
+                    s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+            }
+        }
+        if (json) {
+            out.println(Json.write(Map.of("convert", results)));
         }
         out.flush();
         return ExitCode.OK;

@@ -11,6 +11,9 @@ import org.senet4j.caffe.LoadReport;
 import org.senet4j.io.Json;
 import org.senet4j.ir.GraphSummary;
 import org.senet4j.ir.Shape;
+import org.senet4j.svg.NetworkSvg;
+import org.senet4j.svg.SeBlocks;
+import org.senet4j.svg.Svg;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -23,7 +26,8 @@ import picocli.CommandLine.Spec;
                 + "layers of the weights file were ignored."},
         footer = {"", "Examples:",
             "  senet4j inspect SE-ResNet-50.prototxt",
-            "  senet4j inspect SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --json"})
+            "  senet4j inspect SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --json",
+            "  senet4j inspect SE-ResNet-50.prototxt --svg se-resnet-50.svg"})
 final class InspectCommand implements Callable<Integer> {
 
     @Mixin
@@ -31,6 +35,11 @@ final class InspectCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON: {\"layers\":[...],\"totals\":{...}}.")
     boolean json;
+
+    @Option(names = "--svg", paramLabel = "OUT.svg",
+            description = "Also draw the network to OUT.svg: layers top to bottom in execution order, branches in "
+                    + "columns, SE blocks framed.")
+    Path svg;
 
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -40,6 +49,12 @@ final class InspectCommand implements Callable<Integer> {
         LoadedModel m = model.load(spec);
         GraphSummary s = GraphSummary.of(m.graph());
         var out = spec.commandLine().getOut();
+        if (svg != null) {
+            Svg.write(svg, NetworkSvg.render(m.graph()));
+            spec.commandLine().getErr().printf(Locale.ROOT, "wrote %s (%d layers, %d SE blocks)%n", svg,
+                    m.graph().nodes().size(), SeBlocks.find(m.graph()).size());
+            spec.commandLine().getErr().flush();
+        }
         if (json) {
             out.println(Json.write(toJson(s)));
         } else {

@@ -13,8 +13,9 @@ import picocli.CommandLine.Option;
 
 /** The {@code senet4j} command line. */
 @Command(name = "senet4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Caffe SENet models in Java: inspect, run, verify against real Caffe, convert.",
-        subcommands = {InspectCommand.class, RunCommand.class, VerifyCommand.class, ConvertCommand.class, BenchCommand.class},
+        description = "Caffe SENet models in Java: inspect, run, verify against real Caffe, convert, classify images.",
+        subcommands = {InspectCommand.class, RunCommand.class, VerifyCommand.class, ConvertCommand.class, BenchCommand.class,
+            ClassifyCommand.class, EvaluateCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -100,6 +101,9 @@ public final class Main implements Runnable {
             }
             if (ex instanceof ModelException) {
                 return ExitCode.BAD_MODEL;
+            }
+            if (ex instanceof org.senet4j.labels.LabelFileException) {
+                return ExitCode.USAGE;
             }
             if (ex instanceof CommandLine.ParameterException) {
                 return ExitCode.USAGE;

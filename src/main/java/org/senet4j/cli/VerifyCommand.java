@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
                 + "max|a-b|/max|b|, and a verdict; exits 1 when some blob exceeds the tolerance."},
         footer = {"", "Examples:",
             "  senet4j verify SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --caffe --batch 2",
-            "  senet4j verify net.prototxt net.caffemodel --reference ref/ --json"})
+            "  senet4j verify net.prototxt net.caffemodel --reference ref/ --json",
+            "  senet4j verify SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --caffe --svg errors.svg"})
 final class VerifyCommand implements Callable<Integer> {
 
     @Mixin
@@ -71,6 +72,11 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON: {\"blobs\":[...],\"pass\":bool}.")
     boolean json;
 
+    @Option(names = "--svg", paramLabel = "OUT.svg",
+            description = "Also plot each blob's relative error (log scale) along the depth of the network, with "
+                    + "the tolerance, to OUT.svg.")
+    Path svg;
+
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -102,6 +108,12 @@ final class VerifyCommand implements Callable<Integer> {
                 report = Verifier.verify(e, ref, tolerance, top1);
             }
             print(report);
+            if (svg != null) {
+                org.senet4j.svg.Svg.write(svg, org.senet4j.svg.ErrorPlotSvg.render(model.model.getFileName()
+                        .toString(), report.blobs(), report.tolerance()));
+                spec.commandLine().getErr().println("wrote " + svg + " (" + report.blobs().size() + " blobs)");
+                spec.commandLine().getErr().flush();
+            }
             return report.pass() ? ExitCode.OK : ExitCode.CHECK_FAILED;
         } finally {
             if (tmp != null) {

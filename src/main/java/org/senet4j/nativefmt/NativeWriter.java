@@ -94,7 +94,6 @@ public final class NativeWriter {
                 if (written != total || ch.size() != total) {
                     throw new IOException("wrote " + written + " bytes to " + tmp + ", expected " + total);
                 }
-                ch.force(true);
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (Throwable t) {
@@ -104,16 +103,6 @@ public final class NativeWriter {
                 t.addSuppressed(e);
             }
             throw t;
-        }
-        syncDirectory(dir);
-    }
-
-    /** Makes the rename durable where the platform allows syncing a folder (Linux does); best effort. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
-            d.force(true);
-        } catch (IOException | UnsupportedOperationException e) {
-            // not possible on this platform: the file itself was synced before the rename
         }
     }
 

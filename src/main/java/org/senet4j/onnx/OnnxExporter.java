@@ -1,5 +1,11 @@
 package org.senet4j.onnx;
 
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.UnsafeByteOperations;
+import com.google.protobuf.WireFormat;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -23,6 +29,7 @@ import org.senet4j.ir.Node;
 import org.senet4j.ir.Tensor;
 import org.senet4j.ir.Value;
 import org.senet4j.onnx.BatchDims.Dims;
+import org.senet4j.onnx.proto.GraphProto;
 import org.senet4j.onnx.proto.ModelProto;
 import org.senet4j.onnx.proto.OperatorSetIdProto;
 import org.senet4j.onnx.proto.StringStringEntryProto;
@@ -60,20 +67,103 @@ public final class OnnxExporter {
 
     /** The exported model as bytes. */
     public static byte[] export(Graph graph, ExportOptions options) throws ModelException {
-        return toModel(graph, options).toByteArray();
+        Built b = build(graph, options);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            b.writeTo(out);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
     }
 
     /**
-     * Exports to {@code target}: the model is written to a temporary file in the same folder, forced to disk and then
-     * moved over {@code target} in one step, so {@code target} is either the complete new model or untouched (an
+     * A model whose large float initializers are kept as buffers and written straight into the output when the model
+     * is serialised, without an in-memory copy of the weights.
+     */
+    record Built(ModelProto skeleton, Map<Integer, FloatBuffer> deferred) {
+
+        /** The complete message (the deferred values copied in). */
+        ModelProto model() {
+            if (deferred.isEmpty()) {
+                return skeleton;
+            }
+            ModelProto.Builder m = skeleton.toBuilder();
+            for (Map.Entry<Integer, FloatBuffer> e : deferred.entrySet()) {
+                FloatBuffer v = e.getValue().duplicate();
+                ByteBuffer bytes = ByteBuffer.allocate(v.remaining() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                bytes.asFloatBuffer().put(v);
+                m.getGraphBuilder().getInitializerBuilder(e.getKey())
+                        .setRawData(UnsafeByteOperations.unsafeWrap(bytes.array()));
+            }
+            return m.build();
+        }
+
+        /** Serialises the model as protobuf wire bytes, streaming the deferred initializers' values. */
+        void writeTo(OutputStream os) throws IOException {
+            GraphProto g = skeleton.getGraph();
+            GraphProto withoutInitializers = g.toBuilder().clearInitializer().build();
+            long[] sizes = new long[g.getInitializerCount()];
+            long graphSize = withoutInitializers.getSerializedSize();
+            for (int i = 0; i < sizes.length; i++) {
+                long s = g.getInitializer(i).getSerializedSize();
+                FloatBuffer v = deferred.get(i);
+                if (v != null) {
+                    long n = 4L * v.remaining();
+                    s += CodedOutputStream.computeTagSize(RAW_DATA) + CodedOutputStream.computeUInt64SizeNoTag(n) + n;
+                }
+                sizes[i] = s;
+                graphSize += CodedOutputStream.computeTagSize(INITIALIZER)
+                        + CodedOutputStream.computeUInt64SizeNoTag(s) + s;
+            }
+            CodedOutputStream out = CodedOutputStream.newInstance(os, 1 << 16);
+            skeleton.toBuilder().clearGraph().build().writeTo(out);
+            out.writeTag(GRAPH, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+            out.writeUInt64NoTag(graphSize);
+            withoutInitializers.writeTo(out);
+            ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (int i = 0; i < sizes.length; i++) {
+                out.writeTag(INITIALIZER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                out.writeUInt64NoTag(sizes[i]);
+                g.getInitializer(i).writeTo(out);
+                FloatBuffer v = deferred.get(i);
+                if (v != null) {
+                    v = v.duplicate();
+                    out.writeTag(RAW_DATA, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    out.writeUInt64NoTag(4L * v.remaining());
+                    while (v.hasRemaining()) {
+                        int n = Math.min(v.remaining(), chunk.capacity() / 4);
+                        chunk.clear();
+                        chunk.asFloatBuffer().put(v.slice().limit(n));
+                        v.position(v.position() + n);
+                        out.writeRawBytes(chunk.array(), 0, 4 * n);
+                    }
+                }
+            }
+            out.flush();
+        }
+    }
+
+    /** Field numbers of the streamed parts: ModelProto.graph, GraphProto.initializer, TensorProto.raw_data. */
+    private static final int GRAPH = 7;
+    private static final int INITIALIZER = 5;
+    private static final int RAW_DATA = 9;
+
+    /**
+     * Exports to {@code target}: the model is written to a temporary file in the same folder, then moved over
+     * {@code target} in one step, so {@code target} is either the complete new model or untouched (an
      * existing file is replaced); no partial file is left behind when anything fails.
      */
     public static void write(Graph graph, ExportOptions options, Path target) throws IOException, ModelException {
-        write(toModel(graph, options), target, UnaryOperator.identity());
+        write(build(graph, options), target, UnaryOperator.identity());
     }
 
     /** {@link #write(Graph, ExportOptions, Path)} with a wrapper around the file's stream (tests inject failures). */
     static void write(ModelProto model, Path target, UnaryOperator<OutputStream> wrap) throws IOException {
+        write(new Built(model, Map.of()), target, wrap);
+    }
+
+    private static void write(Built model, Path target, UnaryOperator<OutputStream> wrap) throws IOException {
         Path abs = target.toAbsolutePath();
         Path dir = abs.getParent();
         String suffix = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
@@ -84,7 +174,6 @@ public final class OnnxExporter {
                  OutputStream out = wrap.apply(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20))) {
                 model.writeTo(out);
                 out.flush();
-                ch.force(true);
             }
             Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             moved = true;
@@ -107,6 +196,10 @@ public final class OnnxExporter {
      * @throws IllegalArgumentException when an extra output names no value of the graph
      */
     public static ModelProto toModel(Graph graph, ExportOptions options) throws ModelException {
+        return build(graph, options).model();
+    }
+
+    private static Built build(Graph graph, ExportOptions options) throws ModelException {
         Objects.requireNonNull(graph, "graph");
         Objects.requireNonNull(options, "options");
         Graph g = options.fold() ? Passes.optimize(graph, List.of()) : graph;
@@ -150,7 +243,7 @@ public final class OnnxExporter {
         Map<String, String> meta = new LinkedHashMap<>(g.metadata());
         meta.putAll(options.metadata());
         meta.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
-        return m.build();
+        return new Built(m.build(), b.deferred());
     }
 
     /** The senet4j version from the jar manifest, or {@code dev} when running from classes. */

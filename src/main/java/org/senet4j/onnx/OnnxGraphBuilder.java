@@ -6,8 +6,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.senet4j.onnx.proto.AttributeProto;
 import org.senet4j.onnx.proto.GraphProto;
@@ -22,6 +24,9 @@ final class OnnxGraphBuilder {
     private final GraphProto.Builder graph = GraphProto.newBuilder();
     private final Set<String> tensorNames = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
+    /** Initializer index to its values, for initializers larger than {@link #SMALL} values. */
+    private final Map<Integer, FloatBuffer> deferred = new HashMap<>();
+    private static final int SMALL = 4096;
 
     GraphProto.Builder graph() {
         return graph;
@@ -52,10 +57,20 @@ final class OnnxGraphBuilder {
     /** Adds a float32 initializer holding {@code values} with dimensions {@code dims}; returns its name. */
     String floats(String name, long[] dims, FloatBuffer values, String doc) {
         FloatBuffer v = values.duplicate();
-        ByteBuffer bytes = ByteBuffer.allocate(v.remaining() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(v);
-        return initializer(name, dims, TensorProto.DataType.FLOAT, UnsafeByteOperations.unsafeWrap(bytes.array()),
-                doc);
+        if (v.remaining() <= SMALL) {
+            ByteBuffer bytes = ByteBuffer.allocate(v.remaining() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            bytes.asFloatBuffer().put(v);
+            return initializer(name, dims, TensorProto.DataType.FLOAT,
+                    UnsafeByteOperations.unsafeWrap(bytes.array()), doc);
+        }
+        String n = initializer(name, dims, TensorProto.DataType.FLOAT, ByteString.EMPTY, doc);
+        deferred.put(graph.getInitializerCount() - 1, v);
+        return n;
+    }
+
+    /** Float initializers whose raw data is written from these buffers when the model is serialised. */
+    Map<Integer, FloatBuffer> deferred() {
+        return deferred;
     }
 
     String floats(String name, long[] dims, float[] values, String doc) {

@@ -1,6 +1,9 @@
 package org.senet4j.passes;
 
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.List;
 import java.util.Set;
 import org.senet4j.ModelException;
@@ -39,13 +42,9 @@ public final class FoldBatchNorm implements Pass {
         }
         Rewrite r = new Rewrite(g);
         Set<Node> absorbed = new HashSet<>();
-        boolean changed = false;
+        Map<Node, double[][]> chains = new LinkedHashMap<>();
         for (Node n : g.nodes()) {
-            if (absorbed.contains(n)) {
-                continue;
-            }
-            if (!(n.op() instanceof Convolution) && !(n.op() instanceof InnerProduct)) {
-                r.add(n);
+            if (absorbed.contains(n) || !(n.op() instanceof Convolution || n.op() instanceof InnerProduct)) {
                 continue;
             }
             int channels = n.op() instanceof Convolution c ? c.numOutput() : ((InnerProduct) n.op()).numOutput();
@@ -71,14 +70,23 @@ public final class FoldBatchNorm implements Pass {
                 r.rename(out, next.outputs().get(0));
                 out = next.outputs().get(0);
             }
-            if (a == null) {
-                r.add(n);
-                continue;
+            if (a != null) {
+                chains.put(n, new double[][] {a, b});
             }
-            r.add(n.withOp(fold(n.op(), a, b)));
-            changed = true;
         }
-        return changed ? r.build() : g;
+        if (chains.isEmpty()) {
+            return g;
+        }
+        // The weight arithmetic, the costly part for large nets, runs on all cores.
+        Map<Node, Op> folded = new ConcurrentHashMap<>();
+        chains.entrySet().parallelStream().forEach(e -> folded.put(e.getKey(),
+                fold(e.getKey().op(), e.getValue()[0], e.getValue()[1])));
+        for (Node n : g.nodes()) {
+            if (!absorbed.contains(n)) {
+                r.add(folded.containsKey(n) ? n.withOp(folded.get(n)) : n);
+            }
+        }
+        return r.build();
     }
 
     private static Node soleConsumer(Graph g, String value) {

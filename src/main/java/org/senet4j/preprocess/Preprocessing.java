@@ -31,6 +31,32 @@ public record Preprocessing(int resize, int crop, String channelOrder, List<Floa
         mean = List.copyOf(mean);
     }
 
+    /** This preprocessing with another shorter-side size (0: no resize). */
+    public Preprocessing withResize(int size) {
+        return new Preprocessing(size, crop, channelOrder, mean, scale);
+    }
+
+    /** This preprocessing with another centre-crop size (0: no crop). */
+    public Preprocessing withCrop(int size) {
+        return new Preprocessing(resize, size, channelOrder, mean, scale);
+    }
+
+    /** This preprocessing with another channel order, {@code BGR} or {@code RGB}. */
+    public Preprocessing withChannelOrder(String order) {
+        return new Preprocessing(resize, crop, order, mean, scale);
+    }
+
+    /** This preprocessing with another mean (1 or 3 values, in the channel order). */
+    public Preprocessing withMean(List<Float> values) {
+        return new Preprocessing(resize, crop, channelOrder, values, scale);
+    }
+
+    /** This preprocessing with another scale factor. */
+    public Preprocessing withScale(float factor) {
+        return new Preprocessing(resize, crop, channelOrder, mean, factor);
+    }
+
+    /** The mean of channel {@code channel} (in the channel order). */
     public float mean(int channel) {
         return mean.size() == 1 ? mean.get(0) : mean.get(channel);
     }

@@ -7,29 +7,18 @@ import java.util.List;
  * {@code y = a[c] x + b[c]} over channel axis 1 of an NHWC or N x C value, in Java: BatchNorm, Scale and Bias that
  * no pass could fold into a convolution. The coefficients are computed once from the op.
  */
-final class ChannelAffineStep implements Step {
-    private final String name;
+final class ChannelAffineStep extends AbstractStep {
     private final Buf in;
     private final Buf out;
     private final float[] a;
     private final float[] b;
 
     ChannelAffineStep(String name, Buf in, Buf out, float[] a, float[] b) {
-        this.name = name;
+        super(name, List.of(in), List.of(out));
         this.in = in;
         this.out = out;
         this.a = a;
         this.b = b;
-    }
-
-    @Override
-    public List<Buf> inputs() {
-        return List.of(in);
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return List.of(out);
     }
 
     @Override
@@ -39,6 +28,11 @@ final class ChannelAffineStep implements Step {
 
     @Override
     public void bind(Dnnl d) {
+    }
+
+    @Override
+    public boolean isPrimitive() {
+        return false;
     }
 
     @Override

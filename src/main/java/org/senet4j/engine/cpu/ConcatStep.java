@@ -4,34 +4,20 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_MULTIPLE_SRC;
 
 import java.util.List;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.concat;
 import org.bytedeco.dnnl.memory_desc_vector;
 
 /** Concatenation along any axis as a oneDNN concat primitive (logical axis; layouts handled by oneDNN). */
-final class ConcatStep implements Step {
-    private final String name;
+final class ConcatStep extends AbstractStep {
     private final int axis;
     private final List<Buf> in;
     private final Buf out;
-    private concat prim;
-    private IntMemoryMap args;
 
     ConcatStep(String name, int axis, List<Buf> in, Buf out) {
-        this.name = name;
+        super(name, in, List.of(out));
         this.axis = axis;
         this.in = List.copyOf(in);
         this.out = out;
-    }
-
-    @Override
-    public List<Buf> inputs() {
-        return in;
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return List.of(out);
     }
 
     @Override
@@ -47,11 +33,6 @@ final class ConcatStep implements Step {
         for (int i = 0; i < in.size(); i++) {
             args.put(DNNL_ARG_MULTIPLE_SRC + i, in.get(i).mem(d));
         }
-    }
-
-    @Override
-    public void run(Dnnl d) {
-        prim.execute(d.stream, args);
     }
 
     @Override

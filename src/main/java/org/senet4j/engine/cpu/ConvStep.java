@@ -6,7 +6,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.util.List;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.convolution_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.reorder;
@@ -20,30 +19,17 @@ import org.senet4j.ir.op.Convolution;
  * picks, bias and the fused activation applied in the same pass. Groups map to oneDNN's grouped weights
  * ({@code goihw}), dilation to its zero-based dilation.
  */
-final class ConvStep implements Step {
-    private final String name;
+final class ConvStep extends AbstractStep {
     private final Convolution op;
     private final Buf in;
     private final Buf out;
-    private convolution_forward prim;
-    private IntMemoryMap args;
     private String impl;
 
     ConvStep(String name, Convolution op, Buf in, Buf out) {
-        this.name = name;
+        super(name, List.of(in), List.of(out));
         this.op = op;
         this.in = in;
         this.out = out;
-    }
-
-    @Override
-    public List<Buf> inputs() {
-        return List.of(in);
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return List.of(out);
     }
 
     @Override
@@ -91,11 +77,6 @@ final class ConvStep implements Step {
         }
         d.waitStream();
         return m;
-    }
-
-    @Override
-    public void run(Dnnl d) {
-        prim.execute(d.stream, args);
     }
 
     @Override

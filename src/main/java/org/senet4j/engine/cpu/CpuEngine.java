@@ -87,7 +87,7 @@ public final class CpuEngine implements Engine {
                                                     long[] stepNanos) throws ModelException {
         int batch = inputs.isEmpty() ? graph.batchSize() : inputs.values().iterator().next().shape().dim(0);
         Plan p = plan(batch);
-        Graph g = graph.withBatchSize(batch);
+        Graph g = p.graph();
         RequestedValues.checkInputs(g, inputs);
         Map<String, String> want = RequestedValues.resolve(g, requested);
         setThreads();

@@ -9,29 +9,18 @@ import org.senet4j.ir.op.Eltwise;
  * Caffe's Eltwise (SUM with coefficients, PROD, MAX) over inputs of one shape and layout, in Java, with an optional
  * fused activation.
  */
-final class EltwiseStep implements Step {
-    private final String name;
+final class EltwiseStep extends AbstractStep {
     private final Eltwise op;
     private final List<Buf> in;
     private final Buf out;
     private final Activation act;
 
     EltwiseStep(String name, Eltwise op, List<Buf> in, Buf out, Activation act) {
-        this.name = name;
+        super(name, in, List.of(out));
         this.op = op;
         this.in = List.copyOf(in);
         this.out = out;
         this.act = act;
-    }
-
-    @Override
-    public List<Buf> inputs() {
-        return in;
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return List.of(out);
     }
 
     @Override
@@ -41,6 +30,11 @@ final class EltwiseStep implements Step {
 
     @Override
     public void bind(Dnnl d) {
+    }
+
+    @Override
+    public boolean isPrimitive() {
+        return false;
     }
 
     @Override

@@ -11,31 +11,25 @@ import org.senet4j.ir.op.Op;
  * back in the engine's layout. Used for what has no fast kernel (Softmax, Reshape, Slice, uncommon axes, Caffe
  * average pooling whose windows reach past the padding).
  */
-final class FallbackStep implements Step {
-    private final String name;
+final class FallbackStep extends AbstractStep {
     private final Op op;
     private final List<Buf> in;
     private final List<Buf> out;
 
     FallbackStep(String name, Op op, List<Buf> in, List<Buf> out) {
-        this.name = name;
+        super(name, in, out);
         this.op = op;
         this.in = List.copyOf(in);
         this.out = List.copyOf(out);
     }
 
     @Override
-    public List<Buf> inputs() {
-        return in;
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return out;
-    }
-
-    @Override
     public void bind(Dnnl d) {
+    }
+
+    @Override
+    public boolean isPrimitive() {
+        return false;
     }
 
     @Override

@@ -6,7 +6,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_WEIGHTS;
 
 import java.util.List;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.inner_product_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.global.dnnl;
@@ -18,16 +17,13 @@ import org.senet4j.ir.op.InnerProduct;
  * InnerProduct with {@code axis 1} as a oneDNN inner product. A 4-D input keeps its logical C x H x W flattening
  * because the weights are given to oneDNN with the same logical dims; transposed weights are transposed once.
  */
-final class InnerProductStep implements Step {
-    private final String name;
+final class InnerProductStep extends AbstractStep {
     private final InnerProduct op;
     private final Buf in;
     private final Buf out;
-    private inner_product_forward prim;
-    private IntMemoryMap args;
 
     InnerProductStep(String name, InnerProduct op, Buf in, Buf out) {
-        this.name = name;
+        super(name, List.of(in), List.of(out));
         this.op = op;
         this.in = in;
         this.out = out;
@@ -35,16 +31,6 @@ final class InnerProductStep implements Step {
 
     static boolean supported(InnerProduct op, Shape in) {
         return op.axis() == 1 && (in.rank() == 2 || in.rank() == 4);
-    }
-
-    @Override
-    public List<Buf> inputs() {
-        return List.of(in);
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return List.of(out);
     }
 
     @Override
@@ -76,11 +62,6 @@ final class InnerProductStep implements Step {
         prim = d.keep(new inner_product_forward(pd));
         args = d.args(DNNL_ARG_SRC, in.mem(d), DNNL_ARG_WEIGHTS, weights, DNNL_ARG_BIAS, b, DNNL_ARG_DST,
                 out.mem(d));
-    }
-
-    @Override
-    public void run(Dnnl d) {
-        prim.execute(d.stream, args);
     }
 
     @Override

@@ -46,6 +46,27 @@ final class Plan implements AutoCloseable {
     private final Map<String, Integer> producedAt = new HashMap<>();
     private final Set<String> fusedAway = new HashSet<>();
     private final List<Block> blocks = new ArrayList<>();
+    private final Map<String, InputCopy> inputCopies = new HashMap<>();
+
+    /** A 4-D input copied in: the host's NCHW values into native memory, then a oneDNN reorder into NHWC. */
+    private static final class InputCopy {
+        private final org.bytedeco.javacpp.FloatPointer host;
+        private final org.bytedeco.dnnl.reorder reorder;
+        private final org.bytedeco.dnnl.IntMemoryMap args;
+
+        InputCopy(Dnnl d, Buf b) {
+            host = d.keep(new org.bytedeco.javacpp.FloatPointer(b.count));
+            org.bytedeco.dnnl.memory src = d.memory(d.desc(b.shape, org.bytedeco.dnnl.memory.format_tag.nchw), host);
+            org.bytedeco.dnnl.memory dst = b.mem(d);
+            reorder = d.keep(new org.bytedeco.dnnl.reorder(src, dst));
+            args = d.args(dnnl.DNNL_ARG_FROM, src, dnnl.DNNL_ARG_TO, dst);
+        }
+
+        void copy(Dnnl d, float[] values) {
+            host.put(values);
+            reorder.execute(d.stream, args);
+        }
+    }
     private long plannedBytes;
 
     Plan(Graph graph, Dnnl d) {
@@ -79,6 +100,12 @@ final class Plan implements AutoCloseable {
         planMemory();
         for (Step s : steps) {
             s.bind(d);
+        }
+        for (String in : graph.inputs()) {
+            Buf b = buf(in);
+            if (b.nhwc) {
+                inputCopies.put(in, new InputCopy(d, b));
+            }
         }
     }
 
@@ -262,6 +289,11 @@ final class Plan implements AutoCloseable {
         b.block = blk;
     }
 
+    /** The graph at this plan's shapes. */
+    Graph graph() {
+        return graph;
+    }
+
     /** Bytes of activation memory this plan holds. */
     long plannedBytes() {
         return plannedBytes;
@@ -289,7 +321,12 @@ final class Plan implements AutoCloseable {
             result.put(w.getKey(), null);
         }
         for (String in : graph.inputs()) {
-            buf(in).writeLogical(inputs.get(in).data());
+            InputCopy c = inputCopies.get(in);
+            if (c != null) {
+                c.copy(d, inputs.get(in).data());
+            } else {
+                buf(in).writeLogical(inputs.get(in).data());
+            }
         }
         for (Map.Entry<String, String> w : want.entrySet()) {
             if (graph.inputs().contains(w.getValue())) {
@@ -300,8 +337,7 @@ final class Plan implements AutoCloseable {
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
             long t0 = stepNanos == null ? 0 : System.nanoTime();
-            if (!(s instanceof ConvStep || s instanceof PoolStep || s instanceof InnerProductStep
-                    || s instanceof ScaleMulStep || s instanceof UnaryStep || s instanceof ConcatStep)) {
+            if (!s.isPrimitive()) {
                 d.waitStream();
             }
             s.run(d);

@@ -4,7 +4,6 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 
 import java.util.List;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.pooling_forward;
 import org.bytedeco.dnnl.global.dnnl;
 import org.bytedeco.javacpp.LongPointer;
@@ -15,16 +14,13 @@ import org.senet4j.ir.op.Pooling;
  * in both. AVE maps to oneDNN's include-padding average only when no window reaches past {@code H + pad} (then both
  * divide by the full window): see {@link #exact}. Global pooling is a window of the whole plane.
  */
-final class PoolStep implements Step {
-    private final String name;
+final class PoolStep extends AbstractStep {
     private final Pooling op;
     private final Buf in;
     private final Buf out;
-    private pooling_forward prim;
-    private IntMemoryMap args;
 
     PoolStep(String name, Pooling op, Buf in, Buf out) {
-        this.name = name;
+        super(name, List.of(in), List.of(out));
         this.op = op;
         this.in = in;
         this.out = out;
@@ -51,16 +47,6 @@ final class PoolStep implements Step {
     }
 
     @Override
-    public List<Buf> inputs() {
-        return List.of(in);
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return List.of(out);
-    }
-
-    @Override
     public void bind(Dnnl d) {
         int h = in.shape.dim(2);
         int w = in.shape.dim(3);
@@ -79,11 +65,6 @@ final class PoolStep implements Step {
                 d.keep(new org.bytedeco.dnnl.primitive_attr()), false));
         prim = d.keep(new pooling_forward(pd));
         args = d.args(DNNL_ARG_SRC, in.mem(d), DNNL_ARG_DST, out.mem(d));
-    }
-
-    @Override
-    public void run(Dnnl d) {
-        prim.execute(d.stream, args);
     }
 
     @Override

@@ -4,9 +4,7 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_0;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC_1;
 
-import java.util.ArrayList;
 import java.util.List;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.binary;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.post_ops;
@@ -20,37 +18,20 @@ import org.senet4j.ir.op.Activation;
  * Serves Axpy ({@code Y} present) and the two-input Scale of SE-BN-Inception ({@code Y} absent); a following ReLU
  * may be fused in. {@code a} may be stored N x C or N x C x 1 x 1: the bytes are the same.
  */
-final class ScaleMulStep implements Step {
-    private final String name;
+final class ScaleMulStep extends AbstractStep {
     private final Buf a;
     private final Buf x;
     private final Buf y;
     private final Buf out;
     private final Activation act;
-    private binary prim;
-    private IntMemoryMap args;
 
     ScaleMulStep(String name, Buf a, Buf x, Buf y, Buf out, Activation act) {
-        this.name = name;
+        super(name, y == null ? List.of(x, a) : List.of(x, a, y), List.of(out));
         this.a = a;
         this.x = x;
         this.y = y;
         this.out = out;
         this.act = act;
-    }
-
-    @Override
-    public List<Buf> inputs() {
-        List<Buf> l = new ArrayList<>(List.of(x, a));
-        if (y != null) {
-            l.add(y);
-        }
-        return l;
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return List.of(out);
     }
 
     @Override
@@ -77,11 +58,6 @@ final class ScaleMulStep implements Step {
                 ? d.args(DNNL_ARG_SRC_0, x.mem(d), DNNL_ARG_SRC_1, a.mem(d, ad), DNNL_ARG_DST, out.mem(d))
                 : d.args(DNNL_ARG_SRC_0, x.mem(d), DNNL_ARG_SRC_1, a.mem(d, ad), DNNL_ARG_DST, out.mem(d),
                         Dnnl.postOpSrc1(0), y.mem(d));
-    }
-
-    @Override
-    public void run(Dnnl d) {
-        prim.execute(d.stream, args);
     }
 
     @Override

@@ -14,6 +14,11 @@ interface Step {
         return false;
     }
 
+    /** Whether {@link #run} executes a oneDNN primitive (Java steps wait for the stream first). */
+    default boolean isPrimitive() {
+        return true;
+    }
+
     /** Creates the oneDNN primitives and arguments, once the buffers have memory. */
     void bind(Dnnl d);
 

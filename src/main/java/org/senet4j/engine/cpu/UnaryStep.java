@@ -4,37 +4,23 @@ import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_DST;
 import static org.bytedeco.dnnl.global.dnnl.DNNL_ARG_SRC;
 
 import java.util.List;
-import org.bytedeco.dnnl.IntMemoryMap;
 import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.global.dnnl;
 
 /** ReLU (with negative slope), Sigmoid or TanH as a oneDNN element-wise primitive, in place when allowed. */
-final class UnaryStep implements Step {
-    private final String name;
+final class UnaryStep extends AbstractStep {
     private final dnnl.algorithm alg;
     private final float alpha;
     private final Buf in;
     private final Buf out;
-    private eltwise_forward prim;
-    private IntMemoryMap args;
 
     UnaryStep(String name, dnnl.algorithm alg, float alpha, Buf in, Buf out) {
-        this.name = name;
+        super(name, List.of(in), List.of(out));
         this.alg = alg;
         this.alpha = alpha;
         this.in = in;
         this.out = out;
-    }
-
-    @Override
-    public List<Buf> inputs() {
-        return List.of(in);
-    }
-
-    @Override
-    public List<Buf> outputs() {
-        return List.of(out);
     }
 
     @Override
@@ -50,11 +36,6 @@ final class UnaryStep implements Step {
                 d.keep(new org.bytedeco.dnnl.primitive_attr()), false));
         prim = d.keep(new eltwise_forward(pd));
         args = d.args(DNNL_ARG_SRC, in.mem(d), DNNL_ARG_DST, out.mem(d));
-    }
-
-    @Override
-    public void run(Dnnl d) {
-        prim.execute(d.stream, args);
     }
 
     @Override

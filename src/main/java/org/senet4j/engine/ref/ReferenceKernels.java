@@ -3,7 +3,6 @@ package org.senet4j.engine.ref;
 import java.util.ArrayList;
 import java.util.List;
 import org.senet4j.ir.Shape;
-import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
@@ -475,10 +474,5 @@ public final class ReferenceKernels {
                 y[base + i] = (float) ((x[base + i] - mean) / div);
             }
         }
-    }
-
-    /** The weights of a tensor as an array (helper for tests). */
-    public static float[] values(Tensor t) {
-        return t.toArray();
     }
 }
