@@ -349,5 +349,5 @@ case "${1:-}" in
     prepare) prepare ;;
     device) device ;;
     summarize) summarize "${2:?output folder}" ;;
-    *) sed -n '2,23p' "$0"; exit 2 ;;
+    *) sed -n '2,21p' "$0"; exit 2 ;;
 esac
