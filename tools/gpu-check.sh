@@ -136,6 +136,7 @@ PY
         echo "gpu-check: the seven inputs differ (expected one seeded input for all)" >&2
         exit 1
     fi
+    rm -f "$REFS"/input_*.npy   # rebuilt on the GPU machine from its seed (left here by a local dry run)
     pack
     du -sh .device
     echo "gpu-check: ready; on the GPU machine run: bash tools/gpu-check.sh device (carry .device)"
