@@ -56,7 +56,8 @@ public final class Main implements Runnable {
             err.println("senet4j " + cmd.getCommandName() + ": " + message(shown));
             if (debug) {
                 ex.printStackTrace(err);
-            } else if (code == ExitCode.FAILURE && !(ex instanceof UserFacingException)) {
+            } else if (code == ExitCode.FAILURE && !(ex instanceof UserFacingException)
+                    && !(ex instanceof org.senet4j.engine.EngineUnavailableException)) {
                 err.println("(run with --debug for the stack trace)");
             }
             err.flush();
