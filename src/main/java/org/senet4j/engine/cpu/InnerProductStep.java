@@ -37,16 +37,7 @@ final class InnerProductStep extends AbstractStep {
     public void bind(Dnnl d) {
         int n = op.numOutput();
         int k = op.inputSize();
-        float[] w = op.weight().toArray();
-        if (op.transpose()) {
-            float[] t = new float[w.length];
-            for (int i = 0; i < k; i++) {
-                for (int o = 0; o < n; o++) {
-                    t[o * k + i] = w[i * n + o];
-                }
-            }
-            w = t;
-        }
+        float[] w = op.weightRows();
         Shape wShape = in.shape.rank() == 4 ? Shape.of(n, in.shape.dim(1), in.shape.dim(2), in.shape.dim(3))
                 : Shape.of(n, k);
         memory.desc wAny = d.desc(wShape, memory.format_tag.any);

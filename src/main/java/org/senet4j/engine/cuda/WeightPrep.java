@@ -48,16 +48,7 @@ final class WeightPrep {
     static float[] innerProductRows(InnerProduct op, Shape in, boolean inputNhwc) {
         int n = op.numOutput();
         int k = op.inputSize();
-        float[] w = op.weight().toArray();
-        if (op.transpose()) {
-            float[] t = new float[w.length];
-            for (int i = 0; i < k; i++) {
-                for (int o = 0; o < n; o++) {
-                    t[o * k + i] = w[i * n + o];
-                }
-            }
-            w = t;
-        }
+        float[] w = op.weightRows();
         if (!inputNhwc) {
             return w;
         }

@@ -77,6 +77,23 @@ public record InnerProduct(int numOutput, int axis, boolean transpose, Tensor we
                 Checks.replace(w, "bias", bias), activation);
     }
 
+    /** The weight as {@code numOutput x K} row-major values (a transposed weight is transposed back). */
+    public float[] weightRows() {
+        int n = numOutput;
+        int k = inputSize();
+        float[] w = weight.toArray();
+        if (!transpose) {
+            return w;
+        }
+        float[] t = new float[w.length];
+        for (int i = 0; i < k; i++) {
+            for (int o = 0; o < n; o++) {
+                t[o * k + i] = w[i * n + o];
+            }
+        }
+        return t;
+    }
+
     public InnerProduct with(Tensor newWeight, Tensor newBias, Activation newActivation) {
         return new InnerProduct(numOutput, axis, transpose, newWeight, newBias, newActivation);
     }
