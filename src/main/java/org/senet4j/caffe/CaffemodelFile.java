@@ -206,7 +206,17 @@ public final class CaffemodelFile implements AutoCloseable {
                 r.skip(tag);
             }
         }
-        Shape s = hasLegacy ? Shape.ofLongs(legacy) : shape != null ? shape : Shape.of();
+        Shape s;
+        try {
+            s = hasLegacy ? Shape.ofLongs(legacy) : shape != null ? shape : Shape.of();
+        } catch (IllegalArgumentException e) {
+            throw r.error(start, "legacy blob dimensions num/channels/height/width " + java.util.Arrays.toString(legacy)
+                    + " must lie in [0, " + Integer.MAX_VALUE + "]");
+        }
+        if (!s.countFits()) {
+            throw r.error(start, "blob of shape " + s + " holds more than " + Shape.MAX_COUNT
+                    + " values (the most one Caffe blob can hold)");
+        }
         List<Chunk> chunks = doubles.isEmpty() ? floats : doubles;
         long count = chunks.stream().mapToLong(Chunk::count).sum();
         if (count != s.count()) {
