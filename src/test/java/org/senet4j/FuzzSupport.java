@@ -23,12 +23,34 @@ public final class FuzzSupport {
     /** Writes {@code data} to a new file with this suffix in a private temporary folder; delete it after use. */
     public static synchronized Path write(byte[] data, String suffix) throws IOException {
         if (dir == null) {
-            dir = Files.createTempDirectory("senet4j-fuzz");
+            dir = scratchDirectory("senet4j-fuzz");
             dir.toFile().deleteOnExit();
         }
         Path p = Files.createTempFile(dir, "input", suffix);
         Files.write(p, data);
         return p;
+    }
+
+    /**
+     * A new temporary folder in memory ({@code /dev/shm}) where there is one: tests that write thousands of small files
+     * would otherwise wait on the disk.
+     */
+    public static Path scratchDirectory(String prefix) throws IOException {
+        Path shm = Path.of("/dev/shm");
+        if (Files.isDirectory(shm) && Files.isWritable(shm)) {
+            return Files.createTempDirectory(shm, prefix);
+        }
+        return Files.createTempDirectory(prefix);
+    }
+
+    /** Deletes a folder made by {@link #scratchDirectory} and the files in it. */
+    public static void deleteScratch(Path folder) throws IOException {
+        try (var files = Files.list(folder)) {
+            for (Path p : files.toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+        Files.deleteIfExists(folder);
     }
 
     /** A rejected input: the error says what is wrong and names the file (one of {@code files}). */

@@ -216,7 +216,7 @@ public final class CaffeImporter {
             try {
                 op = convertWithInputShapes(converter, ctx, layer);
                 if (s != null && !took[0] && !s.blobs().isEmpty()) {
-                    throw ModelException.field("blobs", "the caffemodel holds " + s.blobs().size()
+                    throw ModelException.field("blobs", weights.path() + " holds " + s.blobs().size()
                             + " blobs for this layer, which takes none");
                 }
                 g.add(new Node(name, type, op, inputs, outputs), layer.getTopList());

@@ -80,6 +80,7 @@ public final class CaffemodelFile implements AutoCloseable {
         }
         WireReader r = new WireReader(f, 0, f.size(), "NetParameter");
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        List<Long> restStarts = new ArrayList<>();
         List<StoredLayer> layers = new ArrayList<>();
         while (r.hasMore()) {
             long tagStart = r.position();
@@ -92,6 +93,7 @@ public final class CaffemodelFile implements AutoCloseable {
                 r.advance(len, field);
             } else {
                 r.skip(tag);
+                restStarts.add(tagStart);
                 rest.writeBytes(r.bytes(tagStart, r.position()));
             }
         }
@@ -99,13 +101,30 @@ public final class CaffemodelFile implements AutoCloseable {
         try {
             header = NetParameter.parseFrom(rest.toByteArray());
         } catch (InvalidProtocolBufferException e) {
-            throw new ModelException(path, null, null, null, "net-level fields are malformed: " + e.getMessage(), e);
+            throw malformedNetField(f, restStarts, e);
         }
         if (layers.isEmpty()) {
             throw new ModelException(path, null, null, null,
                     "no layers found: this is not a caffemodel (or the file is truncated)", null);
         }
         return new CaffemodelFile(f, header, layers);
+    }
+
+    /** Finds which net-level field (each parses on its own) is malformed, to name its offset. */
+    private static ModelException malformedNetField(MappedFile f, List<Long> starts, InvalidProtocolBufferException e)
+            throws ModelException {
+        for (long start : starts) {
+            WireReader r = new WireReader(f, start, f.size(), "NetParameter");
+            int tag = r.readTag();
+            r.skip(tag);
+            try {
+                NetParameter.parseFrom(r.bytes(start, r.position()));
+            } catch (InvalidProtocolBufferException fe) {
+                return r.error(start, "net-level field " + (tag >>> 3) + " (wire type " + (tag & 7)
+                        + ") is malformed: " + fe.getMessage());
+            }
+        }
+        return new ModelException(f.path(), null, null, null, "net-level fields are malformed: " + e.getMessage(), e);
     }
 
     private static StoredLayer readLayer(MappedFile f, long start, long end, boolean v1, int index)
