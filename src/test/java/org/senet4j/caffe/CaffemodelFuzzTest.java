@@ -13,8 +13,8 @@ import org.senet4j.TestData;
 
 /**
  * Fuzzes the streaming caffemodel reader: any bytes either open (and then every blob reads, with as many values as
- * its shape holds) or fail with a {@link ModelException} naming the file; the same bytes as the weights of the
- * ops_zoo deploy net either load or fail with a ModelException naming one of the two files. Never another
+ * its shape holds) or fail with a {@link ModelException} naming the file; bytes that open, as the weights of the
+ * ops_zoo deploy net, either load or fail with a ModelException naming one of the two files. Never another
  * exception, an OutOfMemoryError or a hang.
  *
  * <p>Without {@code JAZZER_FUZZ} this runs the inputs in {@code CaffemodelFuzzTestInputs/caffemodel} as a
@@ -36,6 +36,7 @@ class CaffemodelFuzzTest {
                 }
             } catch (ModelException e) {
                 FuzzSupport.checkRejection(e, file);
+                return; // the importer opens the file the same way
             }
             try {
                 FuzzSupport.exercise(CaffeImporter.load(DEPLOY, file).graph());
