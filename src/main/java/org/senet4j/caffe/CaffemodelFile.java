@@ -37,6 +37,8 @@ public final class CaffemodelFile implements AutoCloseable {
     private static final int BLOB_SHAPE = 7;
     private static final int BLOB_DOUBLE_DATA = 8;
     private static final int BLOB_DOUBLE_DIFF = 9;
+    /** The most bytes of parameters (all fields but blobs) of one layer, or of the net's own fields, held in memory. */
+    static final int MAX_PARAMETER_BYTES = 64 << 20;
 
     private final MappedFile file;
     private final NetParameter header;
@@ -94,7 +96,7 @@ public final class CaffemodelFile implements AutoCloseable {
             } else {
                 r.skip(tag);
                 restStarts.add(tagStart);
-                rest.writeBytes(r.bytes(tagStart, r.position()));
+                copyParameters(r, tagStart, rest, "net-level fields");
             }
         }
         NetParameter header;
@@ -108,6 +110,20 @@ public final class CaffemodelFile implements AutoCloseable {
                     "no layers found: this is not a caffemodel (or the file is truncated)", null);
         }
         return new CaffemodelFile(f, header, layers);
+    }
+
+    /**
+     * Appends the field just read ({@code [start, r.position())}) to {@code to}, unless parameters would grow past
+     * {@link #MAX_PARAMETER_BYTES}: only blob data may be large, and it is never copied here.
+     */
+    private static void copyParameters(WireReader r, long start, ByteArrayOutputStream to, String what)
+            throws ModelException {
+        long size = r.position() - start;
+        if (to.size() + size > MAX_PARAMETER_BYTES) {
+            throw r.error(start, what + " take more than " + MAX_PARAMETER_BYTES + " bytes (this field alone "
+                    + size + "); only blob data can be that large");
+        }
+        to.writeBytes(r.bytes(start, r.position()));
     }
 
     /** Finds which net-level field (each parses on its own) is malformed, to name its offset. */
@@ -149,13 +165,16 @@ public final class CaffemodelFile implements AutoCloseable {
             }
             if (field == nameField && (tag & 7) == WireReader.LEN) {
                 long len = r.readLength(field);
+                if (len > MAX_PARAMETER_BYTES) {
+                    throw r.error(r.position(), "a layer name of " + len + " bytes is too long");
+                }
                 name = new String(r.bytes(r.position(), r.position() + len), java.nio.charset.StandardCharsets.UTF_8);
                 r.context("layer \"" + name + "\"");
                 r.advance(len, field);
             } else {
                 r.skip(tag);
             }
-            params.writeBytes(r.bytes(tagStart, r.position()));
+            copyParameters(r, tagStart, params, "the fields of this layer (blobs aside)");
         }
         LayerParameter param;
         try {
@@ -189,6 +208,9 @@ public final class CaffemodelFile implements AutoCloseable {
                 hasLegacy = true;
             } else if (field == BLOB_SHAPE && wire == WireReader.LEN) {
                 long len = r.readLength(field);
+                if (len > MAX_PARAMETER_BYTES) {
+                    throw r.error(r.position(), "a blob shape of " + len + " bytes is too large");
+                }
                 try {
                     BlobShape bs = BlobShape.parseFrom(r.bytes(r.position(), r.position() + len));
                     shape = Shape.ofLongs(bs.getDimList().stream().mapToLong(Long::longValue).toArray());

@@ -401,6 +401,41 @@ class CaffemodelCorruptionTest {
         return o.toByteArray();
     }
 
+    /**
+     * Huge parameter fields (sparse files: no disk, no time): only blob data may be large, so these are refused
+     * before anything is copied into memory.
+     */
+    @Test
+    void hugeParameterFieldsAreRefusedBeforeTheyAreRead() throws Exception {
+        Model m = model("ops_zoo");
+        long huge = 1L << 31; // more than any heap this test runs with would like to copy
+        byte[] unknownField = concat(encodeVarint(99 << 3 | 2), encodeVarint(huge));
+        byte[] name = concat(encodeVarint(1 << 3 | 2), encodeVarint(huge));
+        byte[][] heads = {
+            unknownField, // net level
+            concat(encodeVarint(100 << 3 | 2), encodeVarint(huge + unknownField.length), unknownField), // layer
+            concat(encodeVarint(100 << 3 | 2), encodeVarint(huge + name.length), name), // layer name
+        };
+        String[] expected = {"net-level fields take more than", "the fields of this layer", "layer name of"};
+        for (int i = 0; i < heads.length; i++) {
+            Path f = dir.resolve("huge" + i + ".caffemodel");
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+                raf.write(heads[i]);
+                raf.setLength(heads[i].length + huge);
+            }
+            int k = i;
+            withinLimit("huge field " + i, () -> {
+                ModelException e = org.junit.jupiter.api.Assertions.assertThrows(ModelException.class,
+                        () -> CaffemodelFile.open(f));
+                assertEquals(f, e.file());
+                assertTrue(e.getMessage().contains(expected[k]) && e.getMessage().contains(": byte "),
+                        e.getMessage());
+            });
+            Files.delete(f);
+        }
+        assertTrue(m.bytes().length > 0);
+    }
+
     @Test
     void garbageAndEmptyFiles() throws Exception {
         Model m = model("ops_zoo");
