@@ -236,12 +236,12 @@ class CaffemodelCorruptionTest {
     void truncatedAtADenseSampleOfALargerModel() throws Exception {
         Model m = model("se_resnet_mini");
         TreeSet<Integer> cuts = new TreeSet<>();
-        for (int i = 0; i < m.bytes().length; i += 11) {
+        for (int i = 0; i < m.bytes().length; i += 29) {
             cuts.add(i);
         }
         for (Field f : fields(m.bytes())) {
-            // just before, at and after every tag, length prefix and value boundary
-            for (int at : new int[] {f.tagAt(), f.valueAt(), f.valueAt() + f.valueLen()}) {
+            // just before, at and after every tag and every value's end
+            for (int at : new int[] {f.tagAt(), f.valueAt() + f.valueLen()}) {
                 for (int d = -1; d <= 1; d++) {
                     cuts.add(Math.max(0, Math.min(m.bytes().length - 1, at + d)));
                 }
@@ -250,7 +250,7 @@ class CaffemodelCorruptionTest {
         for (int cut : cuts) {
             check(m, Arrays.copyOf(m.bytes(), cut), "truncated at " + cut);
         }
-        assertTrue(cases > 6000, "cases: " + cases);
+        assertTrue(cases > 3000, "cases: " + cases);
     }
 
     @Test
@@ -258,7 +258,7 @@ class CaffemodelCorruptionTest {
         for (String name : List.of("ops_zoo", "se_resnet_mini")) {
             Model m = model(name);
             List<Field> fields = fields(m.bytes());
-            int step = name.equals("ops_zoo") ? 1 : 5;
+            int step = name.equals("ops_zoo") ? 1 : 10;
             for (int i = 0; i < fields.size(); i += step) {
                 Field f = fields.get(i);
                 List<Integer> positions = new ArrayList<>();
@@ -280,7 +280,7 @@ class CaffemodelCorruptionTest {
                 }
             }
         }
-        assertTrue(cases > 2000, "cases: " + cases);
+        assertTrue(cases > 1500, "cases: " + cases);
     }
 
     @Test
@@ -288,7 +288,7 @@ class CaffemodelCorruptionTest {
         for (String name : List.of("ops_zoo", "se_resnet_mini")) {
             Model m = model(name);
             List<Field> fields = fields(m.bytes());
-            int step = name.equals("ops_zoo") ? 1 : 3;
+            int step = name.equals("ops_zoo") ? 1 : 6;
             for (int i = 0; i < fields.size(); i += step) {
                 Field f = fields.get(i);
                 for (int wire = 0; wire < 8; wire++) {
@@ -310,7 +310,7 @@ class CaffemodelCorruptionTest {
         for (String name : List.of("ops_zoo", "se_resnet_mini")) {
             Model m = model(name);
             List<Field> lengths = fields(m.bytes()).stream().filter(f -> f.wire() == 2).toList();
-            int step = name.equals("ops_zoo") ? 1 : 5;
+            int step = name.equals("ops_zoo") ? 1 : 10;
             for (int i = 0; i < lengths.size(); i += step) {
                 Field f = lengths.get(i);
                 for (long size : sizes) {
