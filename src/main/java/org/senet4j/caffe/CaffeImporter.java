@@ -119,22 +119,11 @@ public final class CaffeImporter {
         }
 
         Result run(String netName) throws ModelException {
+            checkInputShapeNames();
             Graph.Builder g = Graph.builder(netName.isEmpty() ? fileStem(prototxt) : netName);
             g.metadata("source.prototxt", prototxt.getFileName().toString());
             if (weights != null) {
                 g.metadata("source.caffemodel", weights.path().getFileName().toString());
-            }
-            Set<String> inputTops = new HashSet<>();
-            for (LayerParameter l : layers) {
-                if (l.getBottomCount() == 0) {
-                    inputTops.addAll(l.getTopList());
-                }
-            }
-            for (String name : inputShapes.keySet()) {
-                if (!inputTops.contains(name)) {
-                    throw new ModelException(prototxt, null, null, null, "an input shape was given for \"" + name
-                            + "\", which is not an input of the net (its inputs are " + inputTops + ")", null);
-                }
             }
             for (int i = 0; i < layers.size(); i++) {
                 convert(g, i, layers.get(i));
@@ -165,7 +154,11 @@ public final class CaffeImporter {
                             l.blobs().stream().map(StoredBlob::shape).toList()));
                 }
             }
-            return new Result(g.build(), loaded, ignored, weightBytes);
+            try {
+                return new Result(g.build(), loaded, ignored, weightBytes);
+            } catch (ModelException e) {
+                throw e.inFile(prototxt);
+            }
         }
 
         private void convert(Graph.Builder g, int index, LayerParameter layer) throws ModelException {
@@ -216,18 +209,38 @@ public final class CaffeImporter {
             try {
                 op = convertWithInputShapes(converter, ctx, layer);
                 if (s != null && !took[0] && !s.blobs().isEmpty()) {
-                    throw ModelException.field("blobs", "the caffemodel holds " + s.blobs().size()
+                    throw ModelException.field("blobs", weights.path() + " holds " + s.blobs().size()
                             + " blobs for this layer, which takes none");
                 }
                 g.add(new Node(name, type, op, inputs, outputs), layer.getTopList());
             } catch (ModelException e) {
                 throw e.inLayer(name, type).inFile(prototxt);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                // an op's own argument checks, reached by parameters that no converter check catches first
+                throw new ModelException(prototxt, name, type, null, "invalid parameters: " + e.getMessage(), e);
             }
             if (s != null) {
                 usedStored.add(name);
             }
             for (int t = 0; t < layer.getTopCount(); t++) {
                 current.put(layer.getTop(t), outputs.get(t));
+            }
+        }
+
+        /** Every shape in the options must name a top of a layer without bottoms (known before converting). */
+        private void checkInputShapeNames() throws ModelException {
+            Set<String> tops = new HashSet<>();
+            for (LayerParameter l : layers) {
+                if (l.getBottomCount() == 0) {
+                    tops.addAll(l.getTopList());
+                }
+            }
+            for (String name : inputShapes.keySet()) {
+                if (!tops.contains(name)) {
+                    throw new ModelException(prototxt, null, null, null, "an input shape was given for \"" + name
+                            + "\", which is not an input of the net (its inputs: " + tops.stream().sorted().toList()
+                            + ")", null);
+                }
             }
         }
 

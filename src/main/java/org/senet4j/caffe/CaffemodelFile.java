@@ -35,6 +35,8 @@ public final class CaffemodelFile implements AutoCloseable {
     private static final int BLOB_DATA = 5;
     private static final int BLOB_SHAPE = 7;
     private static final int BLOB_DOUBLE_DATA = 8;
+    /** The most bytes of parameters (all fields but blobs) of one layer, or of the net's own fields, held in memory. */
+    static final int MAX_PARAMETER_BYTES = 64 << 20;
 
     private final MappedFile file;
     private final NetParameter header;
@@ -78,6 +80,7 @@ public final class CaffemodelFile implements AutoCloseable {
         }
         WireReader r = new WireReader(f, 0, f.size(), "NetParameter");
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
+        List<Long> restStarts = new ArrayList<>();
         List<StoredLayer> layers = new ArrayList<>();
         while (r.hasMore()) {
             long tagStart = r.position();
@@ -90,20 +93,52 @@ public final class CaffemodelFile implements AutoCloseable {
                 r.advance(len, field);
             } else {
                 r.skip(tag);
-                rest.writeBytes(r.bytes(tagStart, r.position()));
+                restStarts.add(tagStart);
+                copyParameters(r, tagStart, rest, "net-level fields");
             }
         }
         NetParameter header;
         try {
             header = NetParameter.parseFrom(rest.toByteArray());
         } catch (InvalidProtocolBufferException e) {
-            throw new ModelException(path, null, null, null, "net-level fields are malformed: " + e.getMessage(), e);
+            throw malformedNetField(f, restStarts, e);
         }
         if (layers.isEmpty()) {
             throw new ModelException(path, null, null, null,
                     "no layers found: this is not a caffemodel (or the file is truncated)", null);
         }
         return new CaffemodelFile(f, header, layers);
+    }
+
+    /**
+     * Appends the field just read ({@code [start, r.position())}) to {@code to}, unless parameters would grow past
+     * {@link #MAX_PARAMETER_BYTES}: only blob data may be large, and it is never copied here.
+     */
+    private static void copyParameters(WireReader r, long start, ByteArrayOutputStream to, String what)
+            throws ModelException {
+        long size = r.position() - start;
+        if (to.size() + size > MAX_PARAMETER_BYTES) {
+            throw r.error(start, what + " take more than " + MAX_PARAMETER_BYTES + " bytes (this field alone "
+                    + size + "); only blob data can be that large");
+        }
+        to.writeBytes(r.bytes(start, r.position()));
+    }
+
+    /** Finds which net-level field (each parses on its own) is malformed, to name its offset. */
+    private static ModelException malformedNetField(MappedFile f, List<Long> starts, InvalidProtocolBufferException e)
+            throws ModelException {
+        for (long start : starts) {
+            WireReader r = new WireReader(f, start, f.size(), "NetParameter");
+            int tag = r.readTag();
+            r.skip(tag);
+            try {
+                NetParameter.parseFrom(r.bytes(start, r.position()));
+            } catch (InvalidProtocolBufferException fe) {
+                return r.error(start, "net-level field " + (tag >>> 3) + " (wire type " + (tag & 7)
+                        + ") is malformed: " + fe.getMessage());
+            }
+        }
+        return new ModelException(f.path(), null, null, null, "net-level fields are malformed: " + e.getMessage(), e);
     }
 
     private static StoredLayer readLayer(MappedFile f, long start, long end, boolean v1, int index)
@@ -128,13 +163,16 @@ public final class CaffemodelFile implements AutoCloseable {
             }
             if (field == nameField && (tag & 7) == WireReader.LEN) {
                 long len = r.readLength(field);
+                if (len > MAX_PARAMETER_BYTES) {
+                    throw r.error(r.position(), "a layer name of " + len + " bytes is too long");
+                }
                 name = new String(r.bytes(r.position(), r.position() + len), java.nio.charset.StandardCharsets.UTF_8);
                 r.context("layer \"" + name + "\"");
                 r.advance(len, field);
             } else {
                 r.skip(tag);
             }
-            params.writeBytes(r.bytes(tagStart, r.position()));
+            copyParameters(r, tagStart, params, "the fields of this layer (blobs aside)");
         }
         LayerParameter param;
         try {
@@ -168,6 +206,9 @@ public final class CaffemodelFile implements AutoCloseable {
                 hasLegacy = true;
             } else if (field == BLOB_SHAPE && wire == WireReader.LEN) {
                 long len = r.readLength(field);
+                if (len > MAX_PARAMETER_BYTES) {
+                    throw r.error(r.position(), "a blob shape of " + len + " bytes is too large");
+                }
                 try {
                     BlobShape bs = BlobShape.parseFrom(r.bytes(r.position(), r.position() + len));
                     shape = Shape.ofLongs(bs.getDimList().stream().mapToLong(Long::longValue).toArray());
@@ -202,7 +243,17 @@ public final class CaffemodelFile implements AutoCloseable {
                 r.skip(tag);
             }
         }
-        Shape s = hasLegacy ? Shape.ofLongs(legacy) : shape != null ? shape : Shape.of();
+        Shape s;
+        try {
+            s = hasLegacy ? Shape.ofLongs(legacy) : shape != null ? shape : Shape.of();
+        } catch (IllegalArgumentException e) {
+            throw r.error(start, "legacy blob dimensions num/channels/height/width " + java.util.Arrays.toString(legacy)
+                    + " must lie in [0, " + Integer.MAX_VALUE + "]");
+        }
+        if (!s.countFits()) {
+            throw r.error(start, "blob of shape " + s + " holds more than " + Shape.MAX_COUNT
+                    + " values (the most one Caffe blob can hold)");
+        }
         List<Chunk> chunks = doubles.isEmpty() ? floats : doubles;
         long count = chunks.stream().mapToLong(Chunk::count).sum();
         if (count != s.count()) {

@@ -75,7 +75,7 @@ public final class LayerConverters {
         t.put("Eltwise", LayerConverters::eltwise);
         t.put("Concat", LayerConverters::concat);
         t.put("Slice", LayerConverters::slice);
-        t.put("Split", c -> new Split(c.topCount()));
+        t.put("Split", c -> new Split(requireTops(c)));
         t.put("Reshape", LayerConverters::reshape);
         t.put("Flatten", LayerConverters::flatten);
         t.put("Dropout", c -> new Dropout(c.layer().getDropoutParam().getDropoutRatio()));
@@ -105,7 +105,7 @@ public final class LayerConverters {
 
     private static Op input(LayerContext c) throws ModelException {
         InputParameter p = c.layer().getInputParam();
-        int tops = c.topCount();
+        int tops = requireTops(c);
         if (p.getShapeCount() == 0) {
             throw ModelException.field("input_param.shape", "no shape is given for input " + c.layer().getTopList()
                     + " (give one with --input-shape NAME=N,C,H,W, or in the API's load options)");
@@ -121,6 +121,14 @@ public final class LayerConverters {
         return new Input(shapes, "Input");
     }
 
+    /** The top count of a layer that must have at least one (an input layer, Split, Slice). */
+    private static int requireTops(LayerContext c) throws ModelException {
+        if (c.topCount() == 0) {
+            throw ModelException.field("top", "this layer needs at least one top");
+        }
+        return c.topCount();
+    }
+
     private static Op memoryData(LayerContext c) throws ModelException {
         MemoryDataParameter p = c.layer().getMemoryDataParam();
         int n = positive(p.getBatchSize(), "memory_data_param.batch_size");
@@ -134,7 +142,7 @@ public final class LayerConverters {
 
     private static Op dummyData(LayerContext c) throws ModelException {
         DummyDataParameter p = c.layer().getDummyDataParam();
-        int tops = c.topCount();
+        int tops = requireTops(c);
         List<Shape> shapes = new ArrayList<>();
         if (p.getShapeCount() > 0) {
             if (p.getShapeCount() != 1 && p.getShapeCount() != tops) {
@@ -152,7 +160,10 @@ public final class LayerConverters {
             }
             for (int i = 0; i < tops; i++) {
                 int j = k == 1 ? 0 : i;
-                shapes.add(Shape.of(p.getNum(j), p.getChannels(j), p.getHeight(j), p.getWidth(j)));
+                shapes.add(Shape.of(positive(p.getNum(j), "dummy_data_param.num"),
+                        positive(p.getChannels(j), "dummy_data_param.channels"),
+                        positive(p.getHeight(j), "dummy_data_param.height"),
+                        positive(p.getWidth(j), "dummy_data_param.width")));
             }
         }
         return new Input(shapes, "DummyData");
@@ -417,7 +428,7 @@ public final class LayerConverters {
         } else {
             axis = c.axis(p.getAxis(), 0, "slice_param.axis");
         }
-        return new Slice(axis, p.getSlicePointList(), c.topCount());
+        return new Slice(axis, p.getSlicePointList(), requireTops(c));
     }
 
     private static Op reshape(LayerContext c) throws ModelException {
@@ -428,6 +439,9 @@ public final class LayerConverters {
                 throw ModelException.field("reshape_param.shape", "dimension " + d + " is out of range");
             }
             dims.add((int) d);
+        }
+        if (p.getNumAxes() < -1) {
+            throw ModelException.field("reshape_param.num_axes", "must be -1 or more, got " + p.getNumAxes());
         }
         return new Reshape(dims, p.getAxis(), p.getNumAxes());
     }

@@ -90,6 +90,12 @@ public final class NetUpgrader {
                 throw new ModelException(file, null, null, "input_shape", "expected one input_shape per input (" + n
                         + "), got " + net.getInputShapeCount(), null);
             }
+            for (int i = 0; i < n; i++) {
+                BlobShape s = net.getInputShape(i);
+                for (int j = 0; j < s.getDimCount(); j++) {
+                    checkDim(s.getDim(j), net.getInput(i), j, "input_shape", file);
+                }
+            }
             ip.addAllShape(net.getInputShapeList());
         } else if (net.getInputDimCount() > 0) {
             if (net.getInputDimCount() != 4 * n) {
@@ -99,6 +105,7 @@ public final class NetUpgrader {
             for (int i = 0; i < n; i++) {
                 BlobShape.Builder s = BlobShape.newBuilder();
                 for (int j = 0; j < 4; j++) {
+                    checkDim(net.getInputDim(4 * i + j), net.getInput(i), j, "input_dim", file);
                     s.addDim(net.getInputDim(4 * i + j));
                 }
                 ip.addShape(s);
@@ -106,6 +113,13 @@ public final class NetUpgrader {
         }
         return LayerParameter.newBuilder().setName("input").setType("Input").addAllTop(net.getInputList())
                 .setInputParam(ip).build();
+    }
+
+    private static void checkDim(long d, String input, int axis, String field, Path file) throws ModelException {
+        if (d <= 0 || d > Integer.MAX_VALUE) {
+            throw new ModelException(file, "input", "Input", field, "dimension " + axis + " of input \"" + input
+                    + "\" is " + d + "; dimensions must be positive (and fit 32 bits)", null);
+        }
     }
 
     /** One V1 layer (blobs included) in modern form. */

@@ -22,6 +22,8 @@ import org.senet4j.caffe.proto.NetParameter;
  */
 public final class PrototxtReader {
     private static final Logger TEXT_FORMAT_LOG = Logger.getLogger(TextFormat.class.getName());
+    /** The largest prototxt read: far beyond any net definition (SENet-154's is 0.2 MB), far below the heap. */
+    public static final long MAX_BYTES = 256L << 20;
 
     private PrototxtReader() {
     }
@@ -37,6 +39,11 @@ public final class PrototxtReader {
             throws IOException, ModelException {
         String text;
         try {
+            long size = Files.size(file);
+            if (size > MAX_BYTES) {
+                throw new ModelException(file, null, null, null, "a file of " + size + " bytes is too large for a net "
+                        + "definition (the limit is " + MAX_BYTES + " bytes): is it a prototxt?", null);
+            }
             text = Files.readString(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new NoSuchFileException(file.toString(), null, "no such prototxt file");

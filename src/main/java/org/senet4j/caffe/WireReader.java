@@ -64,8 +64,8 @@ final class WireReader {
         long tag = readVarint();
         int field = (int) (tag >>> 3);
         int wire = (int) (tag & 7);
-        if (tag > 0xffffffffL || field == 0) {
-            throw error(start, "invalid field tag " + tag);
+        if (tag < 0 || tag > 0xffffffffL || field == 0) {
+            throw error(start, "invalid field tag " + Long.toUnsignedString(tag));
         }
         if (wire != VARINT && wire != FIXED64 && wire != LEN && wire != FIXED32) {
             throw error(start, "field " + field + " has unsupported wire type " + wire

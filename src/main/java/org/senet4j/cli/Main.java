@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
             "1:a check failed (verify: some blob exceeded its tolerance)",
             "2:usage error (unknown option, missing or bad argument)",
             "3:bad model file (malformed, unsupported layer, wrong weights)",
-            "4:I/O error (missing file, no permission, output exists)",
+            "4:I/O error (missing file, no permission, output exists or cannot be written)",
             "5:computation failed (engine, real Caffe, unexpected error)"})
 public final class Main implements Runnable {
 

@@ -1,8 +1,10 @@
 package org.senet4j.cli;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,19 +68,41 @@ final class RunCommand implements Callable<Integer> {
         }
         Files.createDirectories(output);
         StringBuilder tsv = new StringBuilder("#blob\tfile\tshape\n");
-        for (Map.Entry<String, HostTensor> o : out.entrySet()) {
-            String file = Npy.fileNameFor(o.getKey());
-            Npy.write(output.resolve(file), o.getValue().shape().dims(), o.getValue().data());
-            tsv.append(o.getKey()).append('\t').append(file).append('\t')
-                    .append(o.getValue().shape().toString().replace('x', ',')).append('\n');
-            spec.commandLine().getOut().println(o.getKey() + " " + o.getValue().shape() + " -> "
-                    + output.resolve(file));
+        List<String> lines = new ArrayList<>();
+        // Every file goes to a temporary name first; all are moved into place only once all are complete, so a
+        // failure midway (a full disk) leaves the folder as it was.
+        Map<Path, Path> staged = new LinkedHashMap<>();
+        boolean done = false;
+        try {
+            for (Map.Entry<String, HostTensor> o : out.entrySet()) {
+                String file = Npy.fileNameFor(o.getKey());
+                Path tmp = Files.createTempFile(output, "." + file + ".", ".tmp");
+                staged.put(tmp, output.resolve(file));
+                Npy.write(tmp, o.getValue().shape().dims(), o.getValue().data());
+                tsv.append(o.getKey()).append('\t').append(file).append('\t')
+                        .append(o.getValue().shape().toString().replace('x', ',')).append('\n');
+                lines.add(o.getKey() + " " + o.getValue().shape() + " -> " + output.resolve(file));
+            }
+            Path tmp = Files.createTempFile(output, ".blobs.tsv.", ".tmp");
+            staged.put(tmp, output.resolve("blobs.tsv"));
+            Files.writeString(tmp, tsv, StandardCharsets.UTF_8);
+            for (Map.Entry<Path, Path> e : staged.entrySet()) {
+                Files.move(e.getKey(), e.getValue(), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+            done = true;
+        } finally {
+            if (!done) {
+                for (Path tmp : staged.keySet()) {
+                    try {
+                        Files.deleteIfExists(tmp);
+                    } catch (IOException e) {
+                        // the original error matters more
+                    }
+                }
+            }
         }
-        Path list = output.resolve("blobs.tsv");
-        Path tmp = Files.createTempFile(output, ".blobs", ".tmp");
-        Files.writeString(tmp, tsv, StandardCharsets.UTF_8);
-        Files.move(tmp, list, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        lines.forEach(spec.commandLine().getOut()::println);
         return ExitCode.OK;
     }
 

@@ -298,6 +298,19 @@ public final class Graph {
             if (outputBlobs.size() != node.outputs().size()) {
                 throw new IllegalArgumentException("one blob name per output expected");
             }
+            for (int i = 0; i < out.size(); i++) {
+                if (!out.get(i).countFits()) {
+                    throw ModelException.layer(node.name(), node.type(), "top[" + i + "]", "output shape " + out.get(i)
+                            + " holds more than " + Shape.MAX_COUNT + " values (the most one Caffe blob can hold)");
+                }
+            }
+            for (Map.Entry<String, Tensor> w : node.op().weights().entrySet()) {
+                if (!w.getValue().shape().countFits()) {
+                    throw ModelException.layer(node.name(), node.type(), "blobs", "weight \"" + w.getKey()
+                            + "\" of shape " + w.getValue().shape() + " holds more than " + Shape.MAX_COUNT
+                            + " values (the most one Caffe blob can hold)");
+                }
+            }
             for (int i = 0; i < node.outputs().size(); i++) {
                 String v = node.outputs().get(i);
                 if (values.containsKey(v)) {

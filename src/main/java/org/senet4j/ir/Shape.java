@@ -61,6 +61,26 @@ public record Shape(int[] dims) {
         return c;
     }
 
+    /** The most elements one blob may hold: Caffe's own limit ({@code INT_MAX}), which senet4j shares. */
+    public static final long MAX_COUNT = Integer.MAX_VALUE;
+
+    /** Whether the element count is at most {@link #MAX_COUNT}; computed without overflow, whatever the dims. */
+    public boolean countFits() {
+        for (int d : dims) {
+            if (d == 0) {
+                return true;
+            }
+        }
+        long c = 1;
+        for (int d : dims) {
+            c *= d;
+            if (c > MAX_COUNT) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /**
      * Caffe's canonical axis index: {@code axis} may be negative to count from the end.
      *

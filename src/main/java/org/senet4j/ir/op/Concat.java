@@ -26,6 +26,10 @@ public record Concat(int axis) implements Op {
             }
             total += s.dim(axis);
         }
-        return List.of(first.with(axis, Math.toIntExact(total)));
+        if (total > Integer.MAX_VALUE) {
+            throw ModelException.field("bottom", "the concatenated axis " + axis + " of " + total
+                    + " is too large");
+        }
+        return List.of(first.with(axis, (int) total));
     }
 }

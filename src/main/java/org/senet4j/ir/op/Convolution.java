@@ -51,9 +51,13 @@ public record Convolution(int numOutput, int kernelH, int kernelW, int strideH, 
 
     /** Output height and width for an input plane of {@code h x w}; non-positive when the kernel does not fit. */
     public int[] outputSize(int h, int w) {
-        int oh = Math.floorDiv(h + 2 * padH - (dilationH * (kernelH - 1) + 1), strideH) + 1;
-        int ow = Math.floorDiv(w + 2 * padW - (dilationW * (kernelW - 1) + 1), strideW) + 1;
-        return new int[] {oh, ow};
+        return new int[] {(int) outputSize(h, padH, kernelH, dilationH, strideH),
+            (int) outputSize(w, padW, kernelW, dilationW, strideW)};
+    }
+
+    /** One output dimension, in 64 bits: the attributes of a hostile model may overflow 32. */
+    private static long outputSize(int in, int pad, int kernel, int dilation, int stride) {
+        return Math.floorDiv(in + 2L * pad - ((long) dilation * (kernel - 1) + 1), stride) + 1;
     }
 
     @Override
@@ -72,13 +76,17 @@ public record Convolution(int numOutput, int kernelH, int kernelW, int strideH, 
         }
         Checks.weight(weight, weightShape(c), "blobs[0] (weight)");
         Checks.weight(bias, Shape.of(numOutput), "blobs[1] (bias)");
-        int[] o = outputSize(in.dim(2), in.dim(3));
-        if (o[0] <= 0 || o[1] <= 0) {
+        long oh = outputSize(in.dim(2), padH, kernelH, dilationH, strideH);
+        long ow = outputSize(in.dim(3), padW, kernelW, dilationW, strideW);
+        if (oh <= 0 || ow <= 0) {
             throw ModelException.field("convolution_param.kernel_size", "kernel " + kernelH + "x" + kernelW
                     + " (dilation " + dilationH + "x" + dilationW + ") is larger than the padded input "
-                    + (in.dim(2) + 2 * padH) + "x" + (in.dim(3) + 2 * padW));
+                    + (in.dim(2) + 2L * padH) + "x" + (in.dim(3) + 2L * padW));
         }
-        return List.of(Shape.of(in.dim(0), numOutput, o[0], o[1]));
+        if (oh > Integer.MAX_VALUE || ow > Integer.MAX_VALUE) {
+            throw ModelException.field("convolution_param.pad", "output plane " + oh + "x" + ow + " is too large");
+        }
+        return List.of(Shape.of(in.dim(0), numOutput, (int) oh, (int) ow));
     }
 
     @Override

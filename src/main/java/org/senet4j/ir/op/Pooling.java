@@ -34,9 +34,14 @@ public record Pooling(Method method, int kernelH, int kernelW, int strideH, int 
 
     /** Caffe's pooled size along one axis ({@code anyPad}: whether padH or padW is non-zero). */
     public static int pooledSize(int in, int kernel, int stride, int pad, boolean ceil, boolean anyPad) {
-        int span = in + 2 * pad - kernel;
-        int out = (ceil ? (int) Math.ceil((double) span / stride) : Math.floorDiv(span, stride)) + 1;
-        if (anyPad && (out - 1) * stride >= in + pad) {
+        return (int) pooledSizeLong(in, kernel, stride, pad, ceil, anyPad);
+    }
+
+    /** {@link #pooledSize} in 64 bits: the attributes of a hostile model may overflow 32. */
+    private static long pooledSizeLong(int in, int kernel, int stride, int pad, boolean ceil, boolean anyPad) {
+        long span = in + 2L * pad - kernel;
+        long out = (ceil ? -Math.floorDiv(-span, stride) : Math.floorDiv(span, stride)) + 1;
+        if (anyPad && (out - 1) * stride >= (long) in + pad) {
             out--;
         }
         return out;
@@ -72,11 +77,16 @@ public record Pooling(Method method, int kernelH, int kernelW, int strideH, int 
             throw ModelException.field("pooling_param.pad", "pad " + padH + "x" + padW
                     + " must be smaller than the kernel " + kernelH + "x" + kernelW);
         }
-        if (in.dim(2) + 2 * padH < kernelH || in.dim(3) + 2 * padW < kernelW) {
+        if (in.dim(2) + 2L * padH < kernelH || in.dim(3) + 2L * padW < kernelW) {
             throw ModelException.field("pooling_param.kernel_size", "kernel " + kernelH + "x" + kernelW
-                    + " is larger than the padded input " + (in.dim(2) + 2 * padH) + "x" + (in.dim(3) + 2 * padW));
+                    + " is larger than the padded input " + (in.dim(2) + 2L * padH) + "x" + (in.dim(3) + 2L * padW));
         }
-        int[] o = outputSize(in.dim(2), in.dim(3));
-        return List.of(Shape.of(in.dim(0), in.dim(1), o[0], o[1]));
+        boolean anyPad = padH > 0 || padW > 0;
+        long oh = pooledSizeLong(in.dim(2), kernelH, strideH, padH, ceil, anyPad);
+        long ow = pooledSizeLong(in.dim(3), kernelW, strideW, padW, ceil, anyPad);
+        if (oh > Integer.MAX_VALUE || ow > Integer.MAX_VALUE) {
+            throw ModelException.field("pooling_param.pad", "output plane " + oh + "x" + ow + " is too large");
+        }
+        return List.of(Shape.of(in.dim(0), in.dim(1), (int) oh, (int) ow));
     }
 }

@@ -55,6 +55,11 @@ public record Reshape(List<Integer> dims, int axis, int numAxes) implements Op {
             }
             out[start + i] = d;
             known *= d;
+            if (known > Shape.MAX_COUNT) {
+                throw ModelException.field("reshape_param.shape", "the output would hold more than "
+                        + Shape.MAX_COUNT + " values (the most one Caffe blob can hold); input " + in + " has "
+                        + in.count());
+            }
         }
         for (int i = end; i < in.rank(); i++) {
             out[start + dims.size() + i - end] = in.dim(i);
