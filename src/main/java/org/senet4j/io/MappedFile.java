@@ -1,6 +1,7 @@
 package org.senet4j.io;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
@@ -9,7 +10,9 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * Read-only random access to a file of any size through memory mappings of at most {@code segmentSize} bytes each
- * (a single Java mapping cannot exceed 2 GB). Reads that cross a segment boundary are stitched together.
+ * (a single Java mapping cannot exceed 2 GB). Reads that cross a segment boundary are stitched together. Large float
+ * reads go through the file channel instead (no page fault per 4 KB page), which is several times faster on a cold
+ * mapping.
  */
 public final class MappedFile implements AutoCloseable {
     /** The default segment: 1 GiB. */
@@ -19,12 +22,18 @@ public final class MappedFile implements AutoCloseable {
     private final long size;
     private final int segmentSize;
     private final MappedByteBuffer[] segments;
+    private final FileChannel channel;
+    private ByteBuffer readBuffer;
+    /** Float reads of at least this many bytes use the channel. */
+    private static final int CHANNEL_READ_BYTES = 1 << 16;
+    private static final int READ_BUFFER_BYTES = 4 << 20;
 
-    private MappedFile(Path path, long size, int segmentSize, MappedByteBuffer[] segments) {
+    private MappedFile(Path path, long size, int segmentSize, MappedByteBuffer[] segments, FileChannel channel) {
         this.path = path;
         this.size = size;
         this.segmentSize = segmentSize;
         this.segments = segments;
+        this.channel = channel;
     }
 
     public static MappedFile open(Path path) throws IOException {
@@ -36,7 +45,8 @@ public final class MappedFile implements AutoCloseable {
         if (segmentSize <= 0 || segmentSize % 8 != 0) {
             throw new IllegalArgumentException("segment size must be a positive multiple of 8");
         }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+        FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+        try {
             long size = ch.size();
             int n = (int) ((size + segmentSize - 1) / segmentSize);
             MappedByteBuffer[] segs = new MappedByteBuffer[n];
@@ -46,7 +56,10 @@ public final class MappedFile implements AutoCloseable {
                 segs[i] = ch.map(FileChannel.MapMode.READ_ONLY, start, len);
                 segs[i].order(ByteOrder.LITTLE_ENDIAN);
             }
-            return new MappedFile(path, size, segmentSize, segs);
+            return new MappedFile(path, size, segmentSize, segs, ch);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
         }
     }
 
@@ -82,6 +95,14 @@ public final class MappedFile implements AutoCloseable {
     /** Copies {@code n} little-endian float32 values from {@code pos} into {@code dst[dstOff...]}. */
     public void floats(long pos, float[] dst, int dstOff, int n) {
         checkRange(pos, 4L * n);
+        if (4L * n >= CHANNEL_READ_BYTES && channel.isOpen()) {
+            try {
+                readFloats(pos, dst, dstOff, n);
+                return;
+            } catch (IOException e) {
+                // the mapping below reads the same bytes
+            }
+        }
         while (n > 0) {
             MappedByteBuffer seg = segments[(int) (pos / segmentSize)];
             int off = (int) (pos % segmentSize);
@@ -96,6 +117,27 @@ public final class MappedFile implements AutoCloseable {
                 pos += 4;
                 n--;
             }
+        }
+    }
+
+    private synchronized void readFloats(long pos, float[] dst, int dstOff, int n) throws IOException {
+        if (readBuffer == null) {
+            readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        while (n > 0) {
+            int want = Math.min(n, READ_BUFFER_BYTES / 4);
+            readBuffer.clear().limit(4 * want);
+            while (readBuffer.hasRemaining()) {
+                int r = channel.read(readBuffer, pos + readBuffer.position());
+                if (r < 0) {
+                    throw new IOException(path + " ended early");
+                }
+            }
+            readBuffer.flip();
+            readBuffer.asFloatBuffer().get(dst, dstOff, want);
+            pos += 4L * want;
+            dstOff += want;
+            n -= want;
         }
     }
 
@@ -126,8 +168,13 @@ public final class MappedFile implements AutoCloseable {
         }
     }
 
-    /** Mappings are released by the garbage collector; closing only marks the end of use. */
+    /** Closes the channel; the mappings are released by the garbage collector. */
     @Override
     public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // read-only: nothing to lose
+        }
     }
 }
