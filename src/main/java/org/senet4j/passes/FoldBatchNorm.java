@@ -139,11 +139,14 @@ public final class FoldBatchNorm implements Pass {
     }
 
     private static Tensor scaleRows(Tensor w, double[] a) {
-        float[] v = w.toArray();
+        java.nio.FloatBuffer src = w.data();
+        float[] v = new float[src.remaining()];
         int per = v.length / a.length;
         for (int o = 0; o < a.length; o++) {
+            double f = a[o];
+            int base = o * per;
             for (int i = 0; i < per; i++) {
-                v[o * per + i] = (float) (v[o * per + i] * a[o]);
+                v[base + i] = (float) (src.get(base + i) * f);
             }
         }
         return Tensor.of(w.shape(), v);
