@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.senet4j.engine.Engine;
 import org.senet4j.engine.HostTensor;
+import org.senet4j.io.AtomicFiles;
 import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
@@ -76,19 +76,18 @@ final class RunCommand implements Callable<Integer> {
         try {
             for (Map.Entry<String, HostTensor> o : out.entrySet()) {
                 String file = Npy.fileNameFor(o.getKey());
-                Path tmp = Files.createTempFile(output, "." + file + ".", ".tmp");
+                Path tmp = AtomicFiles.tempSibling(output.resolve(file));
                 staged.put(tmp, output.resolve(file));
                 Npy.write(tmp, o.getValue().shape().dims(), o.getValue().data());
                 tsv.append(o.getKey()).append('\t').append(file).append('\t')
                         .append(o.getValue().shape().toString().replace('x', ',')).append('\n');
                 lines.add(o.getKey() + " " + o.getValue().shape() + " -> " + output.resolve(file));
             }
-            Path tmp = Files.createTempFile(output, ".blobs.tsv.", ".tmp");
+            Path tmp = AtomicFiles.tempSibling(output.resolve("blobs.tsv"));
             staged.put(tmp, output.resolve("blobs.tsv"));
             Files.writeString(tmp, tsv, StandardCharsets.UTF_8);
             for (Map.Entry<Path, Path> e : staged.entrySet()) {
-                Files.move(e.getKey(), e.getValue(), StandardCopyOption.REPLACE_EXISTING,
-                        StandardCopyOption.ATOMIC_MOVE);
+                AtomicFiles.moveIntoPlace(e.getKey(), e.getValue());
             }
             done = true;
         } finally {

@@ -6,10 +6,8 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -191,11 +189,7 @@ public final class Npy {
                     + " values, got " + data.length);
         }
         byte[] header = headerBytes(shape);
-        Path abs = file.toAbsolutePath();
-        Path dir = abs.getParent();
-        Path tmp = tempSibling(dir, abs.getFileName().toString());
-        boolean done = false;
-        try {
+        AtomicFiles.write(file, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 writeFully(ch, ByteBuffer.wrap(header));
                 ByteBuffer buf = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -209,42 +203,12 @@ public final class Npy {
                     pos += k;
                 }
             }
-            moveIntoPlace(tmp, abs);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        });
     }
 
     /** Writes {@code array} to {@code file}; see {@link #write(Path, int[], float[])}. */
     public static void write(Path file, NpyArray array) throws IOException {
         write(file, array.shape, array.data());
-    }
-
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
-    /** A new empty hidden file next to the target, created with the umask's ordinary permissions. */
-    private static Path tempSibling(Path dir, String name) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return Files.createFile(dir.resolve("." + name + "." + Long.toHexString(RANDOM.nextLong()) + ".tmp"));
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt > 100) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /** Moves {@code tmp} onto {@code target} atomically where the file system allows it. */
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9_.\\-]+");

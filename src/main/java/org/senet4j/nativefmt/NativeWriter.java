@@ -1,5 +1,6 @@
 package org.senet4j.nativefmt;
 
+import org.senet4j.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,14 +12,12 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 import org.senet4j.ModelException;
 import org.senet4j.io.Json;
 import org.senet4j.ir.Graph;
@@ -69,14 +68,11 @@ public final class NativeWriter {
         for (NamedTensor t : enc.tensors()) {
             total += 4 * t.tensor().count();
         }
-        Path target = out.toAbsolutePath();
-        Path dir = target.getParent();
-        Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current()
-                .nextLong() >>> 1) + ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        long size = total;
+        AtomicFiles.write(out, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 long written = writeFully(ch, ByteBuffer.wrap(header));
-                report(progress, written, total);
+                report(progress, written, size);
                 ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
                 FloatBuffer floats = buf.asFloatBuffer();
                 for (NamedTensor t : enc.tensors()) {
@@ -88,22 +84,14 @@ public final class NativeWriter {
                         src.position(src.position() + n);
                         buf.clear().limit(4 * n);
                         written += writeFully(ch, buf);
-                        report(progress, written, total);
+                        report(progress, written, size);
                     }
                 }
-                if (written != total || ch.size() != total) {
-                    throw new IOException("wrote " + written + " bytes to " + tmp + ", expected " + total);
+                if (written != size || ch.size() != size) {
+                    throw new IOException("wrote " + written + " bytes to " + tmp + ", expected " + size);
                 }
             }
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (Throwable t) {
-            try {
-                Files.deleteIfExists(tmp);
-            } catch (IOException e) {
-                t.addSuppressed(e);
-            }
-            throw t;
-        }
+        });
     }
 
     private static void report(Progress progress, long written, long total) {

@@ -1,5 +1,6 @@
 package org.senet4j.onnx;
 
+import org.senet4j.io.AtomicFiles;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
@@ -13,9 +14,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -164,28 +163,13 @@ public final class OnnxExporter {
     }
 
     private static void write(Built model, Path target, UnaryOperator<OutputStream> wrap) throws IOException {
-        Path abs = target.toAbsolutePath();
-        Path dir = abs.getParent();
-        String suffix = Long.toHexString(new SecureRandom().nextLong() & Long.MAX_VALUE);
-        Path tmp = dir.resolve("." + abs.getFileName() + "." + suffix + ".tmp");
-        boolean moved = false;
-        try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        AtomicFiles.write(target, tmp -> {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
                  OutputStream out = wrap.apply(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20))) {
                 model.writeTo(out);
                 out.flush();
             }
-            Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            moved = true;
-        } finally {
-            if (!moved) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is the one to report
-                }
-            }
-        }
+        });
     }
 
     /**

@@ -1,11 +1,10 @@
 package org.senet4j.svg;
 
+import org.senet4j.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /** Helpers for writing SVG by hand: escaping, number formatting, atomic files. */
@@ -46,23 +45,6 @@ public final class Svg {
         return s.length() <= max ? s : s.substring(0, Math.max(1, max - 1)) + "\u2026";
     }
 
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
-
-    /** A new empty hidden file beside {@code target}, with the permissions of an ordinary new file (umask). */
-    private static Path tempSibling(Path target) throws IOException {
-        for (int attempt = 0; ; attempt++) {
-            Path tmp = target.resolveSibling("." + target.getFileName() + "." + Long.toHexString(RANDOM.nextLong())
-                    + ".tmp");
-            try {
-                return Files.createFile(tmp);
-            } catch (java.nio.file.FileAlreadyExistsException e) {
-                if (attempt > 100) {
-                    throw e;
-                }
-            }
-        }
-    }
-
     /**
      * Writes {@code svg} to {@code target} through a temporary file in the same directory, renamed into place when
      * complete (an existing file is replaced).
@@ -77,20 +59,6 @@ public final class Svg {
         if (Files.isDirectory(abs)) {
             throw new IOException(target + " is a directory");
         }
-        Path tmp = tempSibling(abs);
-        boolean done = false;
-        try {
-            Files.writeString(tmp, svg, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        AtomicFiles.writeString(abs, svg);
     }
 }

@@ -108,10 +108,7 @@ final class KernelModule implements AutoCloseable {
         if (file != null) {
             try {
                 java.nio.file.Files.createDirectories(file.getParent());
-                java.nio.file.Path tmp = java.nio.file.Files.createTempFile(file.getParent(), "k", ".tmp");
-                java.nio.file.Files.write(tmp, image);
-                java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                org.senet4j.io.AtomicFiles.write(file, tmp -> java.nio.file.Files.write(tmp, image));
             } catch (Exception e) {
                 // a cache that cannot be written is no cache
             }

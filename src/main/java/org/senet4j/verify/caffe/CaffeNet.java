@@ -1,5 +1,6 @@
 package org.senet4j.verify.caffe;
 
+import org.senet4j.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -161,10 +162,7 @@ final class CaffeNet implements AutoCloseable {
 
     /** Writes the net and its weights as a binary {@code .caffemodel} (temporary file, then rename). */
     void save(Path caffemodel) throws IOException {
-        Path abs = caffemodel.toAbsolutePath();
-        Path tmp = AtomicFiles.tempSibling(abs);
-        boolean done = false;
-        try {
+        AtomicFiles.write(caffemodel, tmp -> {
             try (NetParameter np = new NetParameter()) {
                 net.ToProto(np, false);
                 caffe.WriteProtoToBinaryFile(np, tmp.toString());
@@ -172,13 +170,7 @@ final class CaffeNet implements AutoCloseable {
             if (Files.size(tmp) == 0) {
                 throw new IOException("Caffe wrote an empty file for " + caffemodel);
             }
-            AtomicFiles.moveIntoPlace(tmp, abs);
-            done = true;
-        } finally {
-            if (!done) {
-                Files.deleteIfExists(tmp);
-            }
-        }
+        });
     }
 
     /** Reshapes input blob {@code name} to {@code shape} and copies {@code data} into it; call {@link #reshape()}. */

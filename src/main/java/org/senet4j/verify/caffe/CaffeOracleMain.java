@@ -1,5 +1,6 @@
 package org.senet4j.verify.caffe;
 
+import org.senet4j.io.AtomicFiles;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;

@@ -1,5 +1,6 @@
 package org.senet4j.verify.caffe;
 
+import org.senet4j.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
