@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.senet4j.ModelException;
 import org.senet4j.ir.Graph;
+import org.senet4j.verify.caffe.SeededWeights;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
@@ -46,33 +46,9 @@ final class NativeFixtures {
     private NativeFixtures() {
     }
 
-    /**
-     * {@code g} with every placeholder weight filled with seeded random values: BatchNorm variance in [0.5, 1.5] and
-     * scale factor 1 (so that folding passes stay finite), everything else uniform in [-0.1, 0.1).
-     */
+    /** {@code g} with every weight filled with the oracle's seeded random values ({@link SeededWeights}). */
     static Graph withRandomWeights(Graph g, long seed) throws ModelException {
-        SplittableRandom r = new SplittableRandom(seed);
-        Graph.Builder b = Graph.builder(g.name()).metadata(g.metadata());
-        for (Node n : g.nodes()) {
-            Op op = n.op();
-            Map<String, Tensor> w = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : op.weights().entrySet()) {
-                if (e.getValue().hasData()) {
-                    continue;
-                }
-                Shape s = e.getValue().shape();
-                float[] v = new float[Math.toIntExact(s.count())];
-                boolean bn = op instanceof BatchNorm;
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = bn && e.getKey().equals("scale_factor") ? 1f
-                            : bn && e.getKey().equals("variance") ? (float) (0.5 + r.nextDouble())
-                            : (float) (r.nextDouble() * 0.2 - 0.1);
-                }
-                w.put(e.getKey(), Tensor.of(s, v));
-            }
-            b.add(w.isEmpty() ? n : n.withOp(op.withWeights(w)), g.blobsOf(n));
-        }
-        return b.outputs(g.outputs()).build();
+        return SeededWeights.fill(g, seed);
     }
 
     private static Tensor random(SplittableRandom r, int... dims) {

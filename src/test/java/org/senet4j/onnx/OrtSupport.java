@@ -21,13 +21,12 @@ import java.util.SplittableRandom;
 import org.senet4j.ModelException;
 import org.senet4j.caffe.CaffeImporter;
 import org.senet4j.ir.Graph;
+import org.senet4j.verify.caffe.SeededWeights;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Op;
-import org.senet4j.ir.op.PReLU;
-import org.senet4j.ir.op.Scale;
 
 /** Shared test helpers: graphs with seeded random weights, ONNX Runtime sessions and runs, error measures. */
 final class OrtSupport {
@@ -44,57 +43,29 @@ final class OrtSupport {
     }
 
     /**
-     * The graph with every weight replaced by seeded random values that keep activations tame: convolution and
-     * InnerProduct weights He-normal, BatchNorm mean U(-0.1, 0.1), variance U(0.5, 1.5) and the given scale factor,
-     * Scale gamma U(0.5, 1) and beta U(-0.1, 0.1), biases U(-0.1, 0.1), PReLU slopes U(0, 0.5).
+     * The graph with every weight replaced by the oracle's seeded, numerically tame random values
+     * ({@link SeededWeights}), BatchNorm scale factors set to {@code scaleFactor}.
      */
     static Graph randomWeights(Graph g, long seed, float scaleFactor) throws ModelException {
-        SplittableRandom r = new SplittableRandom(seed);
-        Graph.Builder b = Graph.builder(g.name()).metadata(g.metadata());
-        for (Node n : g.nodes()) {
-            Op op = n.op();
-            Map<String, Tensor> w = new LinkedHashMap<>();
-            for (Map.Entry<String, Tensor> e : op.weights().entrySet()) {
-                Shape s = e.getValue().shape();
-                float[] v = new float[(int) s.count()];
-                String k = e.getKey();
-                if (k.equals("weight")) {
-                    double fanIn = s.rank() == 4 ? s.count(1, 4) : (double) s.count() / s.dim(
-                            op instanceof org.senet4j.ir.op.InnerProduct ip && ip.transpose() ? 1 : 0);
-                    double sd = Math.sqrt(2.0 / fanIn);
-                    for (int i = 0; i < v.length; i++) {
-                        v[i] = (float) (r.nextGaussian() * sd);
-                    }
-                } else if (op instanceof BatchNorm && k.equals("mean")) {
-                    fill(v, r, -0.1, 0.1);
-                } else if (op instanceof BatchNorm && k.equals("variance")) {
-                    fill(v, r, 0.5, 1.5);
-                } else if (op instanceof BatchNorm) {
-                    v[0] = scaleFactor;
-                } else if (op instanceof Scale && k.equals("scale")) {
-                    fill(v, r, 0.5, 1.0);
-                } else if (op instanceof PReLU) {
-                    fill(v, r, 0.0, 0.5);
-                } else {
-                    fill(v, r, -0.1, 0.1);
-                }
-                w.put(k, Tensor.of(s, v));
-            }
-            b.add(n.withOp(w.isEmpty() ? op : op.withWeights(w)), g.blobsOf(n));
+        Graph filled = SeededWeights.fill(g, seed);
+        if (scaleFactor == 1f) {
+            return filled;
         }
-        return b.outputs(g.outputs()).build();
-    }
-
-    private static void fill(float[] v, SplittableRandom r, double lo, double hi) {
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) r.nextDouble(lo, hi);
+        Graph.Builder b = Graph.builder(filled.name()).metadata(filled.metadata());
+        for (Node n : filled.nodes()) {
+            Op op = n.op() instanceof BatchNorm ? n.op().withWeights(Map.of("scale_factor",
+                    Tensor.of(Shape.of(1), new float[] {scaleFactor}))) : n.op();
+            b.add(n.withOp(op), filled.blobsOf(n));
         }
+        return b.outputs(filled.outputs()).build();
     }
 
     static float[] uniform(long count, long seed) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] v = new float[(int) count];
-        fill(v, r, -1, 1);
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextDouble(-1, 1);
+        }
         return v;
     }
 
