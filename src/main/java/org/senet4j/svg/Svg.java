@@ -2,7 +2,6 @@ package org.senet4j.svg;
 
 import org.senet4j.io.AtomicFiles;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -1,7 +1,5 @@
 package org.senet4j.engine.cpu;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
@@ -10,6 +8,7 @@ import org.senet4j.ModelException;
 import org.senet4j.engine.Engine;
 import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.HostTensor;
+import org.senet4j.engine.PlanCache;
 import org.senet4j.engine.Precision;
 import org.senet4j.engine.RequestedValues;
 import org.senet4j.ir.Graph;
@@ -21,12 +20,11 @@ import org.senet4j.ir.Graph;
  * as Java kernels. Compiled plans are kept per batch size.
  */
 public final class CpuEngine implements Engine {
-    private static final int MAX_PLANS = 4;
 
     private final Graph graph;
     private final int threads;
     private final Dnnl dnnl;
-    private final Map<Integer, Plan> plans = new LinkedHashMap<>(8, 0.75f, true);
+    private final PlanCache<Plan> plans = new PlanCache<>(4);
 
     public CpuEngine(Graph graph, EngineOptions options) throws ModelException {
         if (options.precision() != Precision.FP32) {
@@ -62,18 +60,10 @@ public final class CpuEngine implements Engine {
     }
 
     private synchronized Plan plan(int batch) throws ModelException {
-        Plan p = plans.get(batch);
-        if (p == null) {
+        return plans.get(batch, b -> {
             setThreads();
-            p = new Plan(graph.withBatchSize(batch), dnnl);
-            plans.put(batch, p);
-            if (plans.size() > MAX_PLANS) {
-                Iterator<Map.Entry<Integer, Plan>> it = plans.entrySet().iterator();
-                it.next().getValue().close();
-                it.remove();
-            }
-        }
-        return p;
+            return new Plan(graph.withBatchSize(b), dnnl);
+        });
     }
 
     @Override
@@ -106,9 +96,6 @@ public final class CpuEngine implements Engine {
 
     @Override
     public synchronized void close() {
-        for (Plan p : plans.values()) {
-            p.close();
-        }
         plans.clear();
         dnnl.close();
     }

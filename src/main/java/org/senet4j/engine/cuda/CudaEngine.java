@@ -1,8 +1,6 @@
 package org.senet4j.engine.cuda;
 
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -12,6 +10,7 @@ import org.senet4j.engine.Engine;
 import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.EngineUnavailableException;
 import org.senet4j.engine.HostTensor;
+import org.senet4j.engine.PlanCache;
 import org.senet4j.engine.Precision;
 import org.senet4j.engine.RequestedValues;
 import org.senet4j.ir.Graph;
@@ -30,7 +29,6 @@ import org.senet4j.ir.Graph;
  * tensor cores want) and NCHW in fp32, unless {@code -Dsenet4j.cuda.layout=nchw|nhwc} says otherwise.
  */
 public final class CudaEngine implements Engine {
-    private static final int MAX_PLANS = 4;
 
     private final Graph graph;
     private final EngineOptions options;
@@ -39,7 +37,7 @@ public final class CudaEngine implements Engine {
     private final CudaContext ctx;
     private final WeightStore weights = new WeightStore();
     private final Map<String, ConvStep.Choice> algorithms = new ConcurrentHashMap<>();
-    private final Map<Integer, CudaPlan> plans = new LinkedHashMap<>(8, 0.75f, true);
+    private final PlanCache<CudaPlan> plans = new PlanCache<>(4);
     private boolean closed;
 
     public CudaEngine(Graph graph, EngineOptions options) throws ModelException {
@@ -97,29 +95,22 @@ public final class CudaEngine implements Engine {
         if (closed) {
             throw new IllegalStateException("the engine is closed");
         }
-        CudaPlan p = plans.get(batch);
-        if (p == null) {
+        return plans.get(batch, b -> {
             ctx.makeCurrent();
-            PlanSpec spec = new PlanSpec(graph.withBatchSize(batch), dtype, channelsLast, ctx.maxBlocks());
-            p = new CudaPlan(spec, ctx, weights, algorithms);
-            plans.put(batch, p);
-            if (plans.size() > MAX_PLANS) {
-                Iterator<Map.Entry<Integer, CudaPlan>> it = plans.entrySet().iterator();
-                it.next().getValue().close();
-                it.remove();
-            }
-        }
-        return p;
+            return new CudaPlan(new PlanSpec(graph.withBatchSize(b), dtype, channelsLast, ctx.maxBlocks()), ctx,
+                    weights, algorithms);
+        });
     }
 
     @Override
     public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs, List<String> requested)
             throws ModelException {
         int batch = inputs.isEmpty() ? graph.batchSize() : inputs.values().iterator().next().shape().dim(0);
-        Graph g = graph.withBatchSize(batch);
+        CudaPlan p = plan(batch);
+        Graph g = p.spec.graph;
         RequestedValues.checkInputs(g, inputs);
         Map<String, String> want = RequestedValues.resolve(g, requested);
-        return plan(batch).run(inputs, want, options.cudaGraphs());
+        return p.run(inputs, want, options.cudaGraphs());
     }
 
     /**
@@ -172,9 +163,6 @@ public final class CudaEngine implements Engine {
             return;
         }
         closed = true;
-        for (CudaPlan p : plans.values()) {
-            p.close();
-        }
         plans.clear();
         if (ctx != null) {
             ctx.makeCurrent();

@@ -59,13 +59,13 @@ public final class ReferenceKernels {
             bias(b, inShapes, in, y);
         } else if (op instanceof ReLU r) {
             for (int i = 0; i < x.length; i++) {
-                y[i] = relu(x[i], r.negativeSlope());
+                y[i] = Activation.relu(x[i], r.negativeSlope());
             }
         } else if (op instanceof PReLU p) {
             prelu(p, inShapes.get(0), x, y);
         } else if (op instanceof Sigmoid) {
             for (int i = 0; i < x.length; i++) {
-                y[i] = sigmoid(x[i]);
+                y[i] = Activation.sigmoid(x[i]);
             }
         } else if (op instanceof TanH) {
             for (int i = 0; i < x.length; i++) {
@@ -103,18 +103,6 @@ public final class ReferenceKernels {
         return out;
     }
 
-    static float relu(float x, float slope) {
-        return Math.max(x, 0f) + slope * Math.min(x, 0f);
-    }
-
-    /** Caffe's CPU sigmoid: {@code 0.5 tanh(0.5 x) + 0.5}. */
-    public static float sigmoid(float x) {
-        return (float) (0.5 * Math.tanh(0.5 * x) + 0.5);
-    }
-
-    static float activate(Activation a, float v) {
-        return a.apply(v);
-    }
 
     static void convolution(Convolution c, Shape in, float[] x, Shape out, float[] y) {
         int n = in.dim(0);
@@ -155,7 +143,7 @@ public final class ReferenceKernels {
                             }
                         }
                         float v = (float) acc + (b == null ? 0f : b[o]);
-                        y[((b0 * co + o) * oh + yy) * ow + xx] = activate(c.activation(), v);
+                        y[((b0 * co + o) * oh + yy) * ow + xx] = c.activation().apply(v);
                     }
                 }
             }
@@ -174,7 +162,7 @@ public final class ReferenceKernels {
                 for (int i = 0; i < k; i++) {
                     acc += (double) x[r * k + i] * (ip.transpose() ? w[i * n + o] : w[o * k + i]);
                 }
-                y[r * n + o] = activate(ip.activation(), (float) acc + (b == null ? 0f : b[o]));
+                y[r * n + o] = ip.activation().apply((float) acc + (b == null ? 0f : b[o]));
             }
         }
     }

@@ -23,8 +23,18 @@ public record Activation(Kind kind, float alpha) {
     public float apply(float x) {
         return switch (kind) {
             case NONE -> x;
-            case RELU -> Math.max(x, 0f) + alpha * Math.min(x, 0f);
-            case SIGMOID -> (float) (0.5 * Math.tanh(0.5 * x) + 0.5);
+            case RELU -> relu(x, alpha);
+            case SIGMOID -> sigmoid(x);
         };
+    }
+
+    /** Caffe's ReLU: {@code max(x, 0) + negativeSlope * min(x, 0)}. */
+    public static float relu(float x, float negativeSlope) {
+        return Math.max(x, 0f) + negativeSlope * Math.min(x, 0f);
+    }
+
+    /** Caffe's CPU sigmoid: {@code 0.5 tanh(0.5 x) + 0.5}. */
+    public static float sigmoid(float x) {
+        return (float) (0.5 * Math.tanh(0.5 * x) + 0.5);
     }
 }

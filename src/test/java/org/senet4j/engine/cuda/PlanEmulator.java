@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.engine.ref.ReferenceKernels;
-import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.Convolution;
