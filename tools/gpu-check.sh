@@ -22,6 +22,7 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+CLI_JAR=senet4j-cli/target/senet4j.jar
 
 MODELS=(SE-ResNet-50 SE-ResNet-101 SE-ResNet-152 SE-ResNeXt-50 SE-ResNeXt-101 SE-BN-Inception SENet-154)
 WEIGHT_SEED=1
@@ -35,7 +36,7 @@ prepare() {
     set -e
     local shared="${SENET4J_SHARED:-$root/../shared}"
     [[ -d "$shared/senet-models" ]] || { echo "gpu-check: $shared/senet-models not found" >&2; exit 2; }
-    if [[ ! -f target/senet4j.jar || -n "$(find src pom.xml -newer target/senet4j.jar -print -quit)" ]]; then
+    if [[ ! -f $CLI_JAR || -n "$(find proto pom.xml senet4j-*/pom.xml senet4j-*/src -newer $CLI_JAR -print -quit)" ]]; then
         mvn -q -B -DskipTests package
     fi
     local work="${GPU_CHECK_WORK:-$root/target/gpu-check-work}"
@@ -77,7 +78,7 @@ PY
         if [[ " ${SPLIT_MODELS} " == *" $m "* ]]; then
             # Caffe keeps every blob: at batch 32 this net needs more memory than the CPU machine has, so the
             # batch-32 input is run as two halves and the blobs are joined (Caffe computes each image on its own)
-            local cp="target/senet4j.jar:target/lib/*"
+            local cp="$CLI_JAR:senet4j-cli/target/lib/*"
             local oracle=(java -XX:+UseSerialGC -cp "$cp" org.senet4j.verify.caffe.CaffeOracleMain)
             mkdir -p "$work/$m"
             GLOG_minloglevel=2 "${oracle[@]}" write-weights --prototxt "$proto" --out "$work/$m/model.caffemodel" \
@@ -156,11 +157,13 @@ pack() {
         rm -rf "$tmp"
     fi
     rm -rf .device/lib .device/classes
-    mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=.device/lib
-    # keep only what the CLI, the importer and the CUDA engine load (64 MiB travel in all)
-    find .device/lib -name '*.jar' ! -name 'picocli-*' ! -name 'protobuf-java-*' ! -name 'javacpp-*' \
-        ! -name 'cuda-*' ! -name 'slf4j-*' -delete
-    cp -r target/classes .device/classes
+    mkdir -p .device/lib
+    # the CLI's jar and its runtime libraries, keeping only what the CLI, the importer, the seeded weights and the
+    # CUDA engine load (64 MiB travel in all): no ND4J, oneDNN, real Caffe or ONNX Runtime
+    cp "$CLI_JAR" senet4j-cli/target/lib/*.jar .device/lib/
+    find .device/lib -name '*.jar' ! -name 'picocli-*' ! -name 'protobuf-java-*' ! -name 'jackson-core-*' \
+        ! -name 'javacpp-*' ! -name 'cuda-*' ! -name 'slf4j-*' ! -name 'senet4j.jar' ! -name 'senet4j-core-*' \
+        ! -name 'senet4j-cuda-*' ! -name 'senet4j-caffe-*' -delete
     cat > .device/run.sh <<'RUN'
 #!/bin/bash
 # On the GPU machine: unpack the runtime, point the loader at the image's CUDA 13 / cuDNN 9 libraries, run.
@@ -169,7 +172,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ -x /tmp/jre/bin/java ] || tar -C /tmp -xJf "$here/jre.tar.xz"
 NV=$(python3 -c 'import nvidia; print(list(nvidia.__path__)[0])')
 export LD_LIBRARY_PATH=$(ls -d "$NV"/*/lib | tr '\n' ':')/usr/local/nvidia/lib64:/usr/local/nvidia/lib:${LD_LIBRARY_PATH:-}
-exec /tmp/jre/bin/java --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -cp "$here/classes:$here/lib/*" "$@"
+exec /tmp/jre/bin/java --enable-native-access=ALL-UNNAMED ${JAVA_OPTS:-} -cp "$here/lib/*" "$@"
 RUN
     chmod +x .device/run.sh
 }
@@ -189,7 +192,7 @@ device() {
     : > "$log"
     local models_dir=/tmp/senet4j-models
     mkdir -p "$models_dir"
-    # GPU_CHECK_JAVA overrides how Java runs (e.g. "java -cp target/senet4j.jar:target/lib/*" to try the script here)
+    # GPU_CHECK_JAVA overrides how Java runs (e.g. "java -cp senet4j-cli/target/senet4j.jar:senet4j-cli/target/lib/*" to try the script here)
     local java_run
     read -r -a java_run <<< "${GPU_CHECK_JAVA:-bash .device/run.sh}"
     local s4j=("${java_run[@]}" org.senet4j.cli.Main)

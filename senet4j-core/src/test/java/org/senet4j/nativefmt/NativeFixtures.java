@@ -1,0 +1,186 @@
+package org.senet4j.nativefmt;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.senet4j.ModelException;
+import org.senet4j.ir.Graph;
+import org.senet4j.verify.SeededWeights;
+import org.senet4j.ir.Node;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.Tensor;
+import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.Bias;
+import org.senet4j.ir.op.Concat;
+import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Dropout;
+import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.InnerProduct;
+import org.senet4j.ir.op.Input;
+import org.senet4j.ir.op.LRN;
+import org.senet4j.ir.op.MVN;
+import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Pooling;
+import org.senet4j.ir.op.Power;
+import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.Scale;
+import org.senet4j.ir.op.Sigmoid;
+import org.senet4j.ir.op.Silence;
+import org.senet4j.ir.op.Slice;
+import org.senet4j.ir.op.Softmax;
+import org.senet4j.ir.op.Split;
+import org.senet4j.ir.op.TanH;
+
+/** Graphs for the native-format tests, and a strict comparison of graphs. */
+final class NativeFixtures {
+    private NativeFixtures() {
+    }
+
+    /** {@code g} with every weight filled with the oracle's seeded random values ({@link SeededWeights}). */
+    static Graph withRandomWeights(Graph g, long seed) throws ModelException {
+        return SeededWeights.fill(g, seed);
+    }
+
+    private static Tensor random(SplittableRandom r, int... dims) {
+        Shape s = Shape.of(dims);
+        float[] v = new float[Math.toIntExact(s.count())];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return Tensor.of(s, v);
+    }
+
+    /** Bit patterns a float round trip must keep: NaN payloads, signed zero, infinities, subnormals. */
+    static final float[] SPECIAL_FLOATS = {
+        Float.intBitsToFloat(0x7fa00001), Float.intBitsToFloat(0xffc00000), Float.NaN, -0.0f, 0.0f,
+        Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MAX_VALUE, 1f / 3f,
+    };
+
+    /** Every op type and variant (with and without bias, one- and two-input Scale and Bias...) in one graph. */
+    static Graph allOps() throws ModelException {
+        SplittableRandom r = new SplittableRandom(7);
+        Tensor conv1w = random(r, 8, 4, 3, 3);
+        float[] special = conv1w.toArray();
+        System.arraycopy(SPECIAL_FLOATS, 0, special, 0, SPECIAL_FLOATS.length);
+        conv1w = Tensor.of(conv1w.shape(), special);
+        Graph.Builder b = Graph.builder("all-ops \u2014 \u00e9t\u00e9 \"quoted\"\n")
+                .metadata("source.prototxt", "all_ops.prototxt")
+                .metadata("labels", "tench\ngoldfish\n\u91d1\u9c7c")
+                .metadata("preprocessing", "{\"mean\":[104,117,123],\"order\":\"BGR\"}");
+        add(b, "data", "Input", new Input(List.of(Shape.of(2, 4, 9, 9), Shape.of(2, 0)), "Input"),
+                List.of(), List.of("data", "aux"));
+        add(b, "conv1", "Convolution", new Convolution(8, 3, 3, 1, 1, 1, 1, 1, 1, 1, conv1w, random(r, 8),
+                Activation.relu(0.1f)), List.of("data"), List.of("conv1"));
+        add(b, "conv_g", "Convolution", new Convolution(8, 1, 3, 2, 1, 0, 1, 1, 2, 2, random(r, 8, 4, 1, 3), null,
+                Activation.NONE), List.of("conv1"), List.of("conv_g@bn"), List.of("conv_g"));
+        add(b, "bn", "BatchNorm", new BatchNorm(1e-5f, random(r, 8), Tensor.of(Shape.of(8),
+                new float[] {1, 2, 3, 4, 0.5f, 0.25f, 1, 1}), Tensor.of(Shape.of(1), new float[] {0.999f})),
+                List.of("conv_g@bn"), List.of("conv_g@scale"), List.of("conv_g"));
+        add(b, "scale1", "Scale", new Scale(1, 1, random(r, 8), random(r, 8)), List.of("conv_g@scale"),
+                List.of("conv_g"));
+        add(b, "scale_nb", "Scale", new Scale(2, 2, random(r, 5, 7), null), List.of("conv_g"), List.of("snb"));
+        add(b, "bias1", "Bias", new Bias(1, 1, random(r, 8)), List.of("snb"), List.of("bias1"));
+        add(b, "relu", "ReLU", new ReLU(-0.0f), List.of("bias1"), List.of("relu"));
+        add(b, "prelu", "PReLU", new PReLU(false, random(r, 8)), List.of("relu"), List.of("prelu"));
+        add(b, "prelu_s", "PReLU", new PReLU(true, random(r)), List.of("prelu"), List.of("prelu_s"));
+        add(b, "sig", "Sigmoid", new Sigmoid(), List.of("prelu_s"), List.of("sig"));
+        add(b, "tanh", "TanH", new TanH(), List.of("prelu"), List.of("tanh"));
+        add(b, "pool_max", "Pooling", new Pooling(Pooling.Method.MAX, 3, 3, 2, 2, 1, 1, false, true),
+                List.of("tanh"), List.of("pool_max"));
+        add(b, "lrn", "LRN", new LRN(5, 1e-4f, 0.75f, 2f, LRN.Region.ACROSS_CHANNELS), List.of("tanh"),
+                List.of("lrn"));
+        add(b, "lrn_w", "LRN", new LRN(3, 0.9f, 0.75f, 1f, LRN.Region.WITHIN_CHANNEL), List.of("lrn"),
+                List.of("lrn_w"));
+        add(b, "mvn", "MVN", new MVN(true, false, 0.1f), List.of("lrn_w"), List.of("mvn"));
+        add(b, "pool_ave", "Pooling", new Pooling(Pooling.Method.AVE, 2, 2, 1, 1, 0, 0, false, false),
+                List.of("mvn"), List.of("pool_ave"));
+        add(b, "pool_g", "Pooling", new Pooling(Pooling.Method.AVE, 0, 0, 1, 1, 0, 0, true, true),
+                List.of("sig"), List.of("pool_g"));
+        add(b, "ip", "InnerProduct", new InnerProduct(6, 1, false, random(r, 6, 192), random(r, 6),
+                Activation.relu(0f)), List.of("pool_ave"), List.of("ip"));
+        add(b, "ip_t", "InnerProduct", new InnerProduct(8, 1, true, random(r, 8, 8), null, Activation.NONE),
+                List.of("pool_g"), List.of("ip_t"));
+        add(b, "softmax", "Softmax", new Softmax(1), List.of("ip"), List.of("softmax"));
+        add(b, "reshape", "Reshape", new Reshape(List.of(0, -1, 1, 1), 0, -1), List.of("ip_t"), List.of("resh"));
+        add(b, "split", "Split", new Split(2), List.of("pool_max"), List.of("s_a", "s_b"));
+        add(b, "axpy", "Axpy", new Axpy(), List.of("resh", "s_a", "s_b"), List.of("axpy"));
+        add(b, "scale2in", "Scale", new Scale(0, 1, null, random(r, 2, 8)), List.of("axpy", "ip_t"),
+                List.of("scale2in"));
+        add(b, "bias2in", "Bias", new Bias(0, 1, null), List.of("scale2in", "ip_t"), List.of("bias2in"));
+        add(b, "sum", "Eltwise", new Eltwise(Eltwise.Operation.SUM, List.of(1f / 3f, Float.NEGATIVE_INFINITY)),
+                List.of("axpy", "bias2in"), List.of("sum"));
+        add(b, "prod", "Eltwise", new Eltwise(Eltwise.Operation.PROD, List.of()), List.of("sum", "axpy"),
+                List.of("prod"));
+        add(b, "max", "Eltwise", new Eltwise(Eltwise.Operation.MAX, List.of()), List.of("prod", "sum", "axpy"),
+                List.of("max"));
+        add(b, "concat", "Concat", new Concat(1), List.of("max", "prod"), List.of("concat"));
+        add(b, "slice", "Slice", new Slice(1, List.of(3, 10), 3), List.of("concat"),
+                List.of("sl_a", "sl_b", "sl_c"));
+        add(b, "slice_eq", "Slice", new Slice(1, List.of(), 2), List.of("concat"), List.of("se_a", "se_b"));
+        add(b, "flatten", "Flatten", new Flatten(1, 3), List.of("sl_c"), List.of("flat"));
+        add(b, "drop", "Dropout", new Dropout(0.1f), List.of("flat"), List.of("drop"));
+        add(b, "power", "Power", new Power(Float.intBitsToFloat(0x7f800001), -0.0f, Float.MIN_VALUE),
+                List.of("drop"), List.of("power"));
+        add(b, "aux_bias", "Bias", new Bias(1, 1, random(r, 0)), List.of("aux"), List.of("aux_bias"));
+        add(b, "aux_softmax", "Softmax", new Softmax(1), List.of("aux_bias"), List.of("aux_softmax"));
+        add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b"), List.of());
+        return b.outputs(List.of("softmax", "power", "aux_softmax")).build();
+    }
+
+    private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out)
+            throws ModelException {
+        add(b, name, type, op, in, out, out);
+    }
+
+    private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out,
+                            List<String> blobs) throws ModelException {
+        b.add(new Node(name, type, op, in, out), blobs);
+    }
+
+    /**
+     * Asserts that {@code actual} is {@code expected} exactly: name, inputs, outputs, metadata, every value (name,
+     * blob, shape), every node (name, type, op with all attributes, connections) and every weight bit for bit.
+     */
+    static void assertSameGraph(Graph expected, Graph actual) {
+        assertEquals(expected.name(), actual.name());
+        assertEquals(expected.inputs(), actual.inputs());
+        assertEquals(expected.outputs(), actual.outputs());
+        assertEquals(new ArrayList<>(expected.metadata().entrySet()), new ArrayList<>(actual.metadata().entrySet()));
+        assertEquals(new ArrayList<>(expected.values().values()), new ArrayList<>(actual.values().values()));
+        assertEquals(expected.nodes().size(), actual.nodes().size());
+        for (int i = 0; i < expected.nodes().size(); i++) {
+            Node e = expected.nodes().get(i);
+            Node a = actual.nodes().get(i);
+            assertEquals(e, a, "node " + i + " " + e.name());
+            assertEquals(e.op().weights().keySet(), a.op().weights().keySet(), e.name());
+            for (Map.Entry<String, Tensor> w : e.op().weights().entrySet()) {
+                assertBitIdentical(w.getValue(), a.op().weights().get(w.getKey()), e.name() + "/" + w.getKey());
+            }
+        }
+    }
+
+    static void assertBitIdentical(Tensor expected, Tensor actual, String what) {
+        assertEquals(expected.shape(), actual.shape(), what);
+        FloatBuffer x = expected.data();
+        FloatBuffer y = actual.data();
+        assertEquals(x.remaining(), y.remaining(), what);
+        for (int i = 0; i < x.remaining(); i++) {
+            int bx = Float.floatToRawIntBits(x.get(i));
+            int by = Float.floatToRawIntBits(y.get(i));
+            if (bx != by) {
+                assertTrue(false, what + "[" + i + "]: bits " + Integer.toHexString(bx) + " vs "
+                        + Integer.toHexString(by));
+            }
+        }
+    }
+}
