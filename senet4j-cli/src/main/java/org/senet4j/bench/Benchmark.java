@@ -18,7 +18,7 @@ import org.senet4j.engine.Engine;
 import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
-import org.senet4j.engine.cuda.CudaEngine;
+import org.senet4j.engine.DeviceTimer;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
 import org.senet4j.passes.Passes;
@@ -91,7 +91,7 @@ public final class Benchmark {
                         Timing[] t = interleaved(e, peer, in, o);
                         ours = t[0];
                         ort = t[1];
-                        if (e instanceof CudaEngine ce) {
+                        if (e instanceof DeviceTimer ce) {
                             log.accept("  " + m.label() + " batch " + batch + ": device work alone (CUDA events)...");
                             deviceOnly = new Timing(ce.timeDevice(batch, o.warmup(), o.iterations()));
                         }

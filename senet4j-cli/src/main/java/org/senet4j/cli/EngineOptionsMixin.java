@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 final class EngineOptionsMixin {
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
-            description = "cpu (default) or cuda[:N].")
+            description = "cpu (default), reference or cuda[:N]; on this class path: ${sys:senet4j.devices} "
+                    + "(senet4j devices says which can run here).")
     String device;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",

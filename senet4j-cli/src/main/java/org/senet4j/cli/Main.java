@@ -15,7 +15,7 @@ import picocli.CommandLine.Option;
 @Command(name = "senet4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Caffe SENet models in Java: inspect, run, verify against real Caffe, convert, classify images.",
         subcommands = {InspectCommand.class, RunCommand.class, VerifyCommand.class, ConvertCommand.class, BenchCommand.class,
-            ClassifyCommand.class, EvaluateCommand.class},
+            ClassifyCommand.class, EvaluateCommand.class, DevicesCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",
@@ -48,6 +48,8 @@ public final class Main implements Runnable {
     }
 
     static CommandLine newCommandLine(boolean debug) {
+        // the --device help lists the devices whose modules are on the class path
+        System.setProperty("senet4j.devices", String.join(", ", org.senet4j.engine.Engines.devices()));
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();

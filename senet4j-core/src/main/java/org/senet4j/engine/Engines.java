@@ -1,30 +1,56 @@
 package org.senet4j.engine;
 
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.ServiceLoader;
 import org.senet4j.ModelException;
 import org.senet4j.ir.Graph;
 
-/** Finds engine providers and creates engines by device name. */
+/**
+ * Finds engine providers on the class path ({@link ServiceLoader}) and creates engines by device name. The core
+ * brings the {@code reference} device; the others come with their own artifacts ({@link #ARTIFACTS}).
+ */
 public final class Engines {
+    /** The devices of senet4j's own artifacts, in the order they are listed, with the artifact that brings each. */
+    public static final Map<String, String> ARTIFACTS = artifacts();
+
     private Engines() {
     }
 
+    private static Map<String, String> artifacts() {
+        Map<String, String> m = new LinkedHashMap<>();
+        m.put("cpu", "org.senet4j:senet4j-cpu");
+        m.put("reference", "org.senet4j:senet4j-core");
+        m.put("cuda", "org.senet4j:senet4j-cuda");
+        return java.util.Collections.unmodifiableMap(m);
+    }
+
+    /** The providers on the class path: senet4j's own in {@link #ARTIFACTS} order, then others by device name. */
     public static List<EngineProvider> providers() {
         List<EngineProvider> out = new ArrayList<>();
         ServiceLoader.load(EngineProvider.class, Engines.class.getClassLoader()).forEach(out::add);
+        List<String> order = List.copyOf(ARTIFACTS.keySet());
+        out.sort(Comparator.comparingInt((EngineProvider p) -> {
+            int i = order.indexOf(p.device());
+            return i < 0 ? order.size() : i;
+        }).thenComparing(EngineProvider::device));
         return out;
     }
 
+    /** The device names whose providers are on the class path. */
     public static List<String> devices() {
         return providers().stream().map(EngineProvider::device).toList();
     }
 
     /**
-     * An engine for {@code device} ({@code cpu}, {@code cuda}; {@code cuda:N} picks a GPU).
+     * An engine for {@code device} ({@code cpu}, {@code reference}, {@code cuda}; {@code cuda:N} picks a GPU).
      *
-     * @throws EngineUnavailableException when no such device exists here, saying why
+     * @throws EngineUnavailableException when the device's artifact is not on the class path (naming it), or the
+     *                                    device cannot run here (no GPU, missing native library), saying why
+     * @throws IllegalArgumentException   for a device name no artifact provides
      */
     public static Engine create(String device, Graph graph, EngineOptions options) throws ModelException {
         String kind = device;
@@ -48,6 +74,20 @@ public final class Engines {
                         options.cudaGraphs()));
             }
         }
-        throw new IllegalArgumentException("unknown device \"" + device + "\"; known devices: " + devices());
+        String artifact = ARTIFACTS.get(kind);
+        if (artifact != null) {
+            throw new EngineUnavailableException("device " + kind + " is not on the class path: it comes with the "
+                    + "artifact " + artifact + " (devices here: " + String.join(", ", devices()) + ")");
+        }
+        throw new IllegalArgumentException("unknown device \"" + device + "\"; devices here: "
+                + String.join(", ", devices()) + absent());
+    }
+
+    /** The senet4j devices whose artifacts are absent, for messages; empty when all are present. */
+    private static String absent() {
+        List<String> here = devices();
+        List<String> missing = ARTIFACTS.entrySet().stream().filter(e -> !here.contains(e.getKey()))
+                .map(e -> e.getKey() + " (" + e.getValue() + ")").toList();
+        return missing.isEmpty() ? "" : "; not on the class path: " + String.join(", ", missing);
     }
 }

@@ -1,307 +1,204 @@
 package org.senet4j.io;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A small JSON reader and writer for the project's own formats (CLI output, native-file headers). Values are
- * {@link Map} (insertion-ordered), {@link List}, {@link String}, {@link Number} ({@link Long} for integers,
+ * JSON for the project's own formats (CLI output, native-file headers), through jackson-core's streaming API. Values
+ * are {@link Map} (insertion-ordered), {@link List}, {@link String}, {@link Number} ({@link Long} for integers,
  * {@link Double} otherwise when parsed), {@link Boolean} and {@code null}.
+ *
+ * <p>Parsing is for untrusted text (native headers come from any file): nesting deeper than {@value #MAX_DEPTH}
+ * levels, strings longer than {@value #MAX_STRING_CHARS} characters, numbers longer than {@value #MAX_NUMBER_CHARS}
+ * characters, integers outside the 64-bit range, duplicate keys and anything after the value are refused with the
+ * character offset.
  */
 public final class Json {
+    /** The deepest nesting of objects and lists accepted. */
+    public static final int MAX_DEPTH = 200;
+    /** The longest string accepted: the largest native header (a graph is one string in it). */
+    public static final int MAX_STRING_CHARS = 100_000_000;
+    /** The longest number accepted, in characters. */
+    public static final int MAX_NUMBER_CHARS = 1000;
+
+    private static final JsonFactory FACTORY = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(MAX_STRING_CHARS)
+                    .maxNumberLength(MAX_NUMBER_CHARS)
+                    .build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
+
     private Json() {
     }
 
     /** Compact JSON text for {@code value}. */
     public static String write(Object value) {
-        StringBuilder sb = new StringBuilder();
-        write(sb, value);
-        return sb.toString();
+        StringWriter out = new StringWriter();
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            write(g, value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not fail
+        }
+        return out.toString();
     }
 
-    private static void write(StringBuilder sb, Object v) {
+    private static void write(JsonGenerator g, Object v) throws IOException {
         if (v == null) {
-            sb.append("null");
+            g.writeNull();
         } else if (v instanceof String s) {
-            quote(sb, s);
+            g.writeString(s);
         } else if (v instanceof Boolean b) {
-            sb.append(b);
+            g.writeBoolean(b);
         } else if (v instanceof Double || v instanceof Float) {
-            double d = ((Number) v).doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d)) {
-                sb.append("null");
-            } else if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-                sb.append((long) d).append(".0");
-            } else {
-                sb.append(v instanceof Float ? Float.toString((Float) v) : Double.toString(d));
-            }
+            g.writeNumber(number((Number) v));
         } else if (v instanceof Number n) {
-            sb.append(n.longValue());
+            g.writeNumber(n.longValue());
         } else if (v instanceof Map<?, ?> m) {
-            sb.append('{');
-            boolean first = true;
+            g.writeStartObject();
             for (Map.Entry<?, ?> e : m.entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                quote(sb, String.valueOf(e.getKey()));
-                sb.append(':');
-                write(sb, e.getValue());
+                g.writeFieldName(String.valueOf(e.getKey()));
+                write(g, e.getValue());
             }
-            sb.append('}');
+            g.writeEndObject();
         } else if (v instanceof Iterable<?> it) {
-            sb.append('[');
-            Iterator<?> i = it.iterator();
-            while (i.hasNext()) {
-                write(sb, i.next());
-                if (i.hasNext()) {
-                    sb.append(',');
-                }
+            g.writeStartArray();
+            for (Object x : it) {
+                write(g, x);
             }
-            sb.append(']');
+            g.writeEndArray();
         } else if (v instanceof int[] a) {
-            List<Integer> l = new ArrayList<>();
-            for (int x : a) {
-                l.add(x);
-            }
-            write(sb, l);
+            g.writeArray(a, 0, a.length);
         } else if (v instanceof long[] a) {
-            List<Long> l = new ArrayList<>();
-            for (long x : a) {
-                l.add(x);
-            }
-            write(sb, l);
+            g.writeArray(a, 0, a.length);
         } else {
             throw new IllegalArgumentException("cannot write " + v.getClass().getName() + " as JSON");
         }
     }
 
-    private static void quote(StringBuilder sb, String s) {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
+    /**
+     * The text of a floating-point value: integral values below 1e15 as {@code N.0} (never in exponent form), others
+     * as Java prints them (the shortest text that reads back to the same float or double), NaN and infinities as
+     * {@code null} (JSON has no such numbers).
+     */
+    private static String number(Number v) {
+        double d = v.doubleValue();
+        if (Double.isNaN(d) || Double.isInfinite(d)) {
+            return "null";
         }
-        sb.append('"');
+        if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+            return (long) d + ".0";
+        }
+        return v instanceof Float f ? Float.toString(f) : Double.toString(d);
     }
 
     /**
      * Parses JSON text.
      *
-     * @throws IllegalArgumentException with the character offset when the text is not valid JSON
+     * @throws IllegalArgumentException with the character offset when the text is not valid JSON or breaks a limit
      */
     public static Object parse(String text) {
-        Parser p = new Parser(text);
-        p.space();
-        Object v = p.value(0);
-        p.space();
-        if (p.pos != text.length()) {
-            throw p.error("unexpected text after the JSON value");
+        try (JsonParser p = FACTORY.createParser(text)) {
+            if (p.nextToken() == null) {
+                throw error(p.currentLocation(), "unexpected end");
+            }
+            Object v = value(p);
+            if (p.nextToken() != null) {
+                throw error(p.currentTokenLocation(), "unexpected text after the JSON value");
+            }
+            return v;
+        } catch (StreamConstraintsException e) {
+            throw error(e.getLocation(), e.getOriginalMessage().contains("nesting depth")
+                    ? "nested too deeply (more than " + MAX_DEPTH + " levels)" : e.getOriginalMessage());
+        } catch (JsonProcessingException e) {
+            throw error(e.getLocation(), describe(e));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // reading a String does not fail
         }
-        return v;
     }
 
-    private static final class Parser {
-        private static final int MAX_DEPTH = 200;
-        private final String s;
-        private int pos;
-
-        Parser(String s) {
-            this.s = s;
-        }
-
-        IllegalArgumentException error(String msg) {
-            return new IllegalArgumentException("invalid JSON at character " + pos + ": " + msg);
-        }
-
-        void space() {
-            while (pos < s.length() && " \t\r\n".indexOf(s.charAt(pos)) >= 0) {
-                pos++;
-            }
-        }
-
-        Object value(int depth) {
-            if (depth > MAX_DEPTH) {
-                throw error("nested too deeply");
-            }
-            if (pos >= s.length()) {
-                throw error("unexpected end");
-            }
-            char c = s.charAt(pos);
-            return switch (c) {
-                case '{' -> object(depth);
-                case '[' -> array(depth);
-                case '"' -> string();
-                case 't' -> literal("true", Boolean.TRUE);
-                case 'f' -> literal("false", Boolean.FALSE);
-                case 'n' -> literal("null", null);
-                default -> number();
-            };
-        }
-
-        Object literal(String word, Object v) {
-            if (!s.startsWith(word, pos)) {
-                throw error("expected " + word);
-            }
-            pos += word.length();
-            return v;
-        }
-
-        Map<String, Object> object(int depth) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            pos++;
-            space();
-            if (peek() == '}') {
-                pos++;
+    private static Object value(JsonParser p) throws IOException {
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String k = p.currentName();
+                    p.nextToken();
+                    m.put(k, value(p));
+                }
                 return m;
             }
-            while (true) {
-                space();
-                if (peek() != '"') {
-                    throw error("expected a string key");
+            case START_ARRAY -> {
+                List<Object> l = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    l.add(value(p));
                 }
-                String k = string();
-                space();
-                expect(':');
-                space();
-                if (m.containsKey(k)) {
-                    throw error("duplicate key \"" + k + "\"");
-                }
-                m.put(k, value(depth + 1));
-                space();
-                char c = next();
-                if (c == '}') {
-                    return m;
-                }
-                if (c != ',') {
-                    pos--;
-                    throw error("expected , or }");
-                }
-            }
-        }
-
-        List<Object> array(int depth) {
-            List<Object> l = new ArrayList<>();
-            pos++;
-            space();
-            if (peek() == ']') {
-                pos++;
                 return l;
             }
-            while (true) {
-                space();
-                l.add(value(depth + 1));
-                space();
-                char c = next();
-                if (c == ']') {
-                    return l;
-                }
-                if (c != ',') {
-                    pos--;
-                    throw error("expected , or ]");
-                }
+            case VALUE_STRING -> {
+                return p.getText();
             }
+            case VALUE_NUMBER_INT -> {
+                if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                    throw error(p.currentTokenLocation(), "bad number " + p.getText() + " (outside the 64-bit range)");
+                }
+                return p.getLongValue();
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return p.getDoubleValue();
+            }
+            case VALUE_TRUE -> {
+                return Boolean.TRUE;
+            }
+            case VALUE_FALSE -> {
+                return Boolean.FALSE;
+            }
+            case VALUE_NULL -> {
+                return null;
+            }
+            default -> throw error(p.currentTokenLocation(), "unexpected " + t);
         }
+    }
 
-        String string() {
-            expect('"');
-            StringBuilder sb = new StringBuilder();
-            while (true) {
-                if (pos >= s.length()) {
-                    throw error("unterminated string");
-                }
-                char c = s.charAt(pos++);
-                if (c == '"') {
-                    return sb.toString();
-                }
-                if (c < 0x20) {
-                    pos--;
-                    throw error("control character in string");
-                }
-                if (c != '\\') {
-                    sb.append(c);
-                    continue;
-                }
-                char e = next();
-                switch (e) {
-                    case '"', '\\', '/' -> sb.append(e);
-                    case 'b' -> sb.append('\b');
-                    case 'f' -> sb.append('\f');
-                    case 'n' -> sb.append('\n');
-                    case 'r' -> sb.append('\r');
-                    case 't' -> sb.append('\t');
-                    case 'u' -> {
-                        if (pos + 4 > s.length()) {
-                            throw error("truncated \\u escape");
-                        }
-                        try {
-                            sb.append((char) Integer.parseInt(s.substring(pos, pos + 4), 16));
-                        } catch (NumberFormatException ex) {
-                            throw error("bad \\u escape");
-                        }
-                        pos += 4;
-                    }
-                    default -> throw error("bad escape \\" + e);
-                }
-            }
+    /** Jackson's message in the words of the project's earlier messages, which users and tests rely on. */
+    private static String describe(JsonProcessingException e) {
+        String m = e.getOriginalMessage();
+        if (m.contains("Duplicate field")) {
+            return m.replaceFirst("Duplicate field '(.*)'", "duplicate key \"$1\"");
         }
+        if (m.contains("CTRL-CHAR")) {
+            return "control character in string (" + m + ")";
+        }
+        if (m.contains("closing quote for a string")) {
+            return "unterminated string";
+        }
+        if (e instanceof JsonParseException && m.contains("end-of-input")) {
+            return "unexpected end (" + m + ")";
+        }
+        return m;
+    }
 
-        Number number() {
-            int start = pos;
-            if (peek() == '-') {
-                pos++;
-            }
-            while (pos < s.length() && "0123456789+-.eE".indexOf(s.charAt(pos)) >= 0) {
-                pos++;
-            }
-            String t = s.substring(start, pos);
-            if (t.isEmpty() || t.equals("-")) {
-                throw error("unexpected character '" + (start < s.length() ? s.charAt(start) : '?') + "'");
-            }
-            try {
-                if (t.indexOf('.') < 0 && t.indexOf('e') < 0 && t.indexOf('E') < 0) {
-                    return Long.parseLong(t);
-                }
-                return Double.parseDouble(t);
-            } catch (NumberFormatException e) {
-                pos = start;
-                throw error("bad number " + t);
-            }
-        }
-
-        char peek() {
-            return pos < s.length() ? s.charAt(pos) : '\0';
-        }
-
-        char next() {
-            if (pos >= s.length()) {
-                throw error("unexpected end");
-            }
-            return s.charAt(pos++);
-        }
-
-        void expect(char c) {
-            if (next() != c) {
-                pos--;
-                throw error("expected '" + c + "'");
-            }
-        }
+    private static IllegalArgumentException error(JsonLocation at, String msg) {
+        long offset = at == null ? -1 : at.getCharOffset();
+        return new IllegalArgumentException("invalid JSON" + (offset >= 0 ? " at character " + offset : "") + ": "
+                + msg.lines().findFirst().orElse(msg));
     }
 }

@@ -14,6 +14,7 @@ import org.senet4j.engine.PlanCache;
 import org.senet4j.engine.Precision;
 import org.senet4j.engine.RequestedValues;
 import org.senet4j.ir.Graph;
+import org.senet4j.engine.DeviceTimer;
 
 /**
  * The CUDA engine: convolutions through cuDNN 9, inner products through cuBLAS, Caffe's pooling, the SE excitation,
@@ -28,7 +29,7 @@ import org.senet4j.ir.Graph;
  * in Caffe's logical order whatever the precision. Activations are stored channels-last (NHWC) in tf32 and fp16 (what
  * tensor cores want) and NCHW in fp32, unless {@code -Dsenet4j.cuda.layout=nchw|nhwc} says otherwise.
  */
-public final class CudaEngine implements Engine {
+public final class CudaEngine implements Engine, DeviceTimer {
 
     private final Graph graph;
     private final EngineOptions options;
@@ -120,6 +121,7 @@ public final class CudaEngine implements Engine {
      *
      * @return milliseconds of each timed run
      */
+    @Override
     public synchronized double[] timeDevice(int batch, int warmup, int iterations) throws ModelException {
         return plan(batch).timeDevice(warmup, iterations, options.cudaGraphs());
     }
