@@ -11,14 +11,14 @@ public final class TestData {
     private TestData() {
     }
 
-    /** The project root (where pom.xml is). */
+    /** The project root (the folder with the parent pom.xml and testdata/), from any module's folder. */
     public static Path projectRoot() {
         Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("pom.xml"))) {
+        while (p != null && !(Files.exists(p.resolve("pom.xml")) && Files.isDirectory(p.resolve("testdata")))) {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("pom.xml not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException("pom.xml with testdata/ not found above " + Path.of("").toAbsolutePath());
         }
         return p;
     }
