@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.senet4j.caffe.ImportReport;
 import org.senet4j.caffe.LoadReport;
+import org.senet4j.caffe.UnsupportedModelException;
 import org.senet4j.io.Json;
 import org.senet4j.ir.GraphSummary;
 import org.senet4j.ir.Shape;
@@ -33,7 +35,9 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--json", description = "Print JSON: {\"layers\":[...],\"totals\":{...}}.")
+    @Option(names = "--json", description = "Print JSON: {\"supported\":true,\"layers\":[...],\"totals\":{...}}; for a "
+            + "net that does not import, the report {\"supported\":false,\"unsupportedTypes\":{...},"
+            + "\"unknownFields\":[...],\"shapesNeeded\":[...],\"leftOut\":[...]} (exit code 3).")
     boolean json;
 
     @Option(names = "--svg", paramLabel = "OUT.svg",
@@ -46,9 +50,20 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadedModel m = model.load(spec);
-        GraphSummary s = GraphSummary.of(m.graph());
+        LoadedModel m;
         var out = spec.commandLine().getOut();
+        try {
+            m = model.load(spec);
+        } catch (UnsupportedModelException e) {
+            if (!json) {
+                throw e;
+            }
+            // the same report as the error, as JSON for CI pipelines; the exit code still says the net fails
+            out.println(Json.write(e.report().toJson()));
+            out.flush();
+            return ExitCode.BAD_MODEL;
+        }
+        GraphSummary s = GraphSummary.of(m.graph());
         if (svg != null) {
             Svg.write(svg, NetworkSvg.render(m.graph()));
             spec.commandLine().getErr().printf(Locale.ROOT, "wrote %s (%d layers, %d SE blocks)%n", svg,
@@ -56,9 +71,19 @@ final class InspectCommand implements Callable<Integer> {
             spec.commandLine().getErr().flush();
         }
         if (json) {
-            out.println(Json.write(toJson(s)));
+            Map<String, Object> root = new LinkedHashMap<>();
+            root.put("supported", true);
+            root.putAll(toJson(s));
+            if (m.report() != null && !m.report().leftOut().isEmpty()) {
+                root.put("leftOut", ImportReport.toJson(m.report().leftOut()));
+            }
+            out.println(Json.write(root));
         } else {
             out.print(table(s));
+            if (m.report() != null && !m.report().leftOut().isEmpty()) {
+                out.println("Left out: " + String.join(", ", m.report().leftOut().stream()
+                        .map(l -> l.layer() + " (" + l.type() + "): " + l.reason()).toList()));
+            }
             if (m.report() != null && m.report().caffemodel() != null) {
                 out.print(weightsReport(m.report()));
             }

@@ -35,7 +35,8 @@ class InspectCommandTest {
         CliRunner.Result r = CliRunner.run("inspect", p.toString(), "--json");
         assertEquals(0, r.code(), r.err());
         Map<String, Object> root = (Map<String, Object>) Json.parse(r.out());
-        assertEquals(List.of("layers", "totals"), List.copyOf(root.keySet()));
+        assertEquals(List.of("supported", "layers", "totals"), List.copyOf(root.keySet()));
+        assertEquals(true, root.get("supported"));
         List<Map<String, Object>> layers = (List<Map<String, Object>>) root.get("layers");
         assertEquals(5, layers.size());
         for (Map<String, Object> l : layers) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,6 +15,7 @@ import java.util.Set;
 import org.senet4j.ModelException;
 import org.senet4j.caffe.CaffemodelFile.StoredBlob;
 import org.senet4j.caffe.CaffemodelFile.StoredLayer;
+import org.senet4j.caffe.proto.FillerParameter;
 import org.senet4j.caffe.proto.LayerParameter;
 import org.senet4j.caffe.proto.NetParameter;
 import org.senet4j.caffe.proto.Phase;
@@ -67,23 +69,84 @@ public final class CaffeImporter {
     public static CaffeModel load(Path prototxt, Path caffemodel, Options options) throws IOException, ModelException {
         long t0 = System.nanoTime();
         List<String> warnings = new ArrayList<>();
-        NetParameter net = NetUpgrader.upgrade(PrototxtReader.read(prototxt, options.allowUnknownFields(),
-                warnings::add), prototxt);
-        List<LayerParameter> layers = NetUpgrader.filter(net, Phase.TEST, prototxt);
+        PrototxtReader.ParsedNet parsed = PrototxtReader.parse(prototxt);
+        NetParameter net = NetUpgrader.upgrade(parsed.net(), prototxt, parsed.v1ForkTypes());
+        List<LayerParameter> layers = reviveDataLayers(net.getLayerList(),
+                NetUpgrader.filter(net, Phase.TEST, prototxt), warnings, prototxt);
         if (caffemodel == null) {
-            Result r = new Importer(prototxt, null, layers, options.inputShapes()).run(net.getName());
-            return new CaffeModel(r.graph, new LoadReport(prototxt, null, warnings, List.of(), List.of(), 0,
-                    System.nanoTime() - t0));
+            Result r = new Importer(prototxt, null, layers, options, parsed.unknown(), warnings).run(net.getName());
+            return new CaffeModel(r.graph, new LoadReport(prototxt, null, warnings, List.of(), List.of(), r.leftOut,
+                    0, System.nanoTime() - t0));
         }
         try (CaffemodelFile weights = CaffemodelFile.open(caffemodel)) {
-            Result r = new Importer(prototxt, weights, layers, options.inputShapes()).run(net.getName());
+            Result r = new Importer(prototxt, weights, layers, options, parsed.unknown(), warnings)
+                    .run(net.getName());
             return new CaffeModel(r.graph, new LoadReport(prototxt, caffemodel, warnings, r.loaded, r.ignored,
-                    r.weightBytes, System.nanoTime() - t0));
+                    r.leftOut, r.weightBytes, System.nanoTime() - t0));
         }
     }
 
+    /**
+     * What importing the net would report, without failing: every unsupported type, unknown field and missing input
+     * shape (the report's {@link ImportReport#supported()} is true for a net that imports).
+     *
+     * @throws ModelException for other errors (a malformed file, a bad parameter, weights that do not fit)
+     */
+    public static ImportReport check(Path prototxt, Path caffemodel, Options options)
+            throws IOException, ModelException {
+        try {
+            CaffeModel m = load(prototxt, caffemodel, options);
+            return new ImportReport(prototxt, Map.of(), List.of(), List.of(), m.report().leftOut());
+        } catch (UnsupportedModelException e) {
+            return e.report();
+        }
+    }
+
+    /**
+     * The TEST-phase layers plus the data layers that the phase rules excluded but whose tops the TEST net reads (a
+     * training net with a TRAIN-only data layer and no TEST one): those become the net's inputs, with a warning.
+     */
+    static List<LayerParameter> reviveDataLayers(List<LayerParameter> all, List<LayerParameter> kept,
+                                                 List<String> warnings, Path prototxt) {
+        Set<LayerParameter> keptSet = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        keptSet.addAll(kept);
+        Set<String> produced = new HashSet<>();
+        Set<String> missing = new HashSet<>();
+        for (LayerParameter l : kept) {
+            for (String b : l.getBottomList()) {
+                if (!produced.contains(b)) {
+                    missing.add(b);
+                }
+            }
+            produced.addAll(l.getTopList());
+        }
+        List<LayerParameter> out = new ArrayList<>();
+        Set<String> revived = new HashSet<>();
+        for (LayerParameter l : all) {
+            if (keptSet.contains(l)) {
+                out.add(l);
+            } else if (DataLayers.isDataLayer(l) && l.getTopList().stream().anyMatch(missing::contains)
+                    && l.getTopList().stream().noneMatch(revived::contains)) {
+                out.add(l);
+                revived.addAll(l.getTopList());
+                warnings.add(prototxt + ": layer \"" + l.getName() + "\" (" + l.getType() + ") is not part of the "
+                        + "TEST phase, but the TEST net reads its tops " + l.getTopList() + ": it is the net input");
+            }
+        }
+        return out;
+    }
+
     private record Result(Graph graph, List<LoadReport.LayerBlobs> loaded, List<LoadReport.LayerBlobs> ignored,
-                          long weightBytes) {
+                          List<ImportReport.LeftOut> leftOut, long weightBytes) {
+    }
+
+    /**
+     * Layer types dropped from an inference graph when nothing kept reads their tops: losses, accuracies, evaluation
+     * and output layers of training and validation nets.
+     */
+    static boolean isTrainingOnly(String type) {
+        return type.endsWith("Loss") || type.endsWith("Accuracy") || Set.of("DetectionEvaluate", "EvalDetection",
+                "SegmentationEvaluate", "HDF5Output", "MatWrite", "Yolov3").contains(type);
     }
 
     /** One import run: the state of walking the layers in order. */
@@ -98,14 +161,41 @@ public final class CaffeImporter {
         private final Map<String, String> current = new HashMap<>();
         private final Set<String> poisoned = new HashSet<>();
         private final Map<String, List<String>> unsupported = new LinkedHashMap<>();
+        private final List<ImportReport.ShapeNeeded> shapesNeeded = new ArrayList<>();
+        private final List<PrototxtReader.UnknownField> unknownFields = new ArrayList<>();
+        private final List<ImportReport.LeftOut> leftOut = new ArrayList<>();
+        private final Set<Integer> dropped = new HashSet<>();
+        private final Map<Integer, String> nodeNames = new HashMap<>();
+        private final Map<String, Integer> firstNamed = new HashMap<>();
+        private final Map<String, List<Integer>> readers = new HashMap<>();
+        private final List<String> warnings;
         private final List<LoadReport.LayerBlobs> loaded = new ArrayList<>();
         private long weightBytes;
 
-        Importer(Path prototxt, CaffemodelFile weights, List<LayerParameter> layers, Map<String, Shape> inputShapes) {
+        Importer(Path prototxt, CaffemodelFile weights, List<LayerParameter> layers, Options options,
+                 List<PrototxtReader.UnknownField> unknown, List<String> warnings) {
             this.prototxt = prototxt;
-            this.inputShapes = inputShapes;
+            this.inputShapes = options.inputShapes();
             this.weights = weights;
             this.layers = layers;
+            this.warnings = warnings;
+            leaveOutTrainingLayers();
+            nameNodes();
+            Set<String> kept = new HashSet<>();
+            for (int i = 0; i < layers.size(); i++) {
+                if (!dropped.contains(i)) {
+                    kept.add(layers.get(i).getName());
+                }
+            }
+            for (PrototxtReader.UnknownField u : unknown) {
+                if (options.allowUnknownFields()) {
+                    warnings.add(u.describe() + " skipped");
+                } else if (u.layer() != null && !kept.contains(u.layer())) {
+                    warnings.add(u.describe() + " ignored: the layer is not part of the TEST net");
+                } else {
+                    unknownFields.add(u);
+                }
+            }
             if (weights != null) {
                 for (StoredLayer l : weights.layers()) {
                     stored.put(l.name(), l);
@@ -126,26 +216,13 @@ public final class CaffeImporter {
                 g.metadata("source.caffemodel", weights.path().getFileName().toString());
             }
             for (int i = 0; i < layers.size(); i++) {
-                convert(g, i, layers.get(i));
-            }
-            if (!unsupported.isEmpty()) {
-                StringBuilder sb = new StringBuilder("unsupported layer type");
-                sb.append(unsupported.size() == 1 ? ": " : "s: ");
-                int k = 0;
-                for (Map.Entry<String, List<String>> e : unsupported.entrySet()) {
-                    if (k++ > 0) {
-                        sb.append("; ");
-                    }
-                    List<String> names = e.getValue();
-                    sb.append(e.getKey()).append(" (").append(names.size()).append(names.size() == 1 ? " layer: "
-                            : " layers: ").append(String.join(", ", names.stream().limit(10).toList()));
-                    if (names.size() > 10) {
-                        sb.append(", ...");
-                    }
-                    sb.append(')');
+                if (!dropped.contains(i)) {
+                    convert(g, i, layers.get(i));
                 }
-                sb.append(". Supported types: ").append(String.join(", ", LayerConverters.supportedTypes()));
-                throw new ModelException(prototxt, null, null, null, sb.toString(), null);
+            }
+            ImportReport report = new ImportReport(prototxt, unsupported, unknownFields, shapesNeeded, leftOut);
+            if (!report.supported()) {
+                throw new UnsupportedModelException(report);
             }
             List<LoadReport.LayerBlobs> ignored = new ArrayList<>();
             for (StoredLayer l : stored.values()) {
@@ -155,14 +232,97 @@ public final class CaffeImporter {
                 }
             }
             try {
-                return new Result(g.build(), loaded, ignored, weightBytes);
+                return new Result(g.build(), loaded, ignored, leftOut, weightBytes);
             } catch (ModelException e) {
                 throw e.inFile(prototxt);
             }
         }
 
-        private void convert(Graph.Builder g, int index, LayerParameter layer) throws ModelException {
+        /** Drops training-only layers (losses, accuracies, evaluation) whose tops nothing kept reads. */
+        private void leaveOutTrainingLayers() {
+            Set<String> read = new HashSet<>();
+            for (int i = layers.size() - 1; i >= 0; i--) {
+                LayerParameter l = layers.get(i);
+                if (isTrainingOnly(l.getType()) && l.getTopList().stream().noneMatch(read::contains)) {
+                    dropped.add(i);
+                    leftOut.add(new ImportReport.LeftOut(l.getName(), l.getType(), "training or evaluation layer"));
+                    continue;
+                }
+                read.addAll(l.getBottomList());
+            }
+            Collections.reverse(leftOut);
+            for (int i = 0; i < layers.size(); i++) {
+                if (!dropped.contains(i)) {
+                    for (String b : layers.get(i).getBottomList()) {
+                        readers.computeIfAbsent(b, k -> new ArrayList<>()).add(i);
+                    }
+                }
+            }
+        }
+
+        /** Whether a kept layer after {@code index} reads blob {@code top}. */
+        private boolean isRead(String top, int index) {
+            return readers.getOrDefault(top, List.of()).stream().anyMatch(j -> j > index);
+        }
+
+        /**
+         * Node names: the layer names, except that a name used again (Caffe allows it) gets {@code #2}, {@code #3},
+         * ... on its later layers. As in Caffe's CopyTrainedLayersFrom, weights named so go to the first.
+         */
+        private void nameNodes() {
+            Set<String> taken = new HashSet<>();
+            for (int i = 0; i < layers.size(); i++) {
+                if (!dropped.contains(i)) {
+                    taken.add(layers.get(i).getName());
+                }
+            }
+            Map<String, Integer> seen = new HashMap<>();
+            for (int i = 0; i < layers.size(); i++) {
+                if (dropped.contains(i)) {
+                    continue;
+                }
+                String name = layers.get(i).getName();
+                int k = seen.merge(name, 1, Integer::sum);
+                if (k == 1) {
+                    firstNamed.put(name, i);
+                    nodeNames.put(i, name);
+                    continue;
+                }
+                String node = name + "#" + k;
+                while (taken.contains(node)) {
+                    node = node + "#";
+                }
+                taken.add(node);
+                nodeNames.put(i, node);
+                warnings.add(prototxt + ": layer name \"" + name + "\" is used again by layer #" + (i + 1) + " ("
+                        + layers.get(i).getType() + "), as Caffe allows; it is \"" + node + "\" in the graph, and "
+                        + "weights named \"" + name + "\" go to the first layer of that name, as Caffe copies them");
+            }
+        }
+
+        private void convert(Graph.Builder g, int index, LayerParameter written) throws ModelException {
+            LayerParameter layer = written;
+            List<Integer> positions = null;
+            if (DataLayers.isDataLayer(written)) {
+                // a data layer's tops that nothing reads (the label once the losses are left out) are no inputs
+                positions = new ArrayList<>();
+                LayerParameter.Builder kept = written.toBuilder().clearTop();
+                for (int t = 0; t < written.getTopCount(); t++) {
+                    if (isRead(written.getTop(t), index) || written.getTopCount() == 1) {
+                        positions.add(t);
+                        kept.addTop(written.getTop(t));
+                    } else {
+                        leftOut.add(new ImportReport.LeftOut(written.getName(), written.getType(), "top \""
+                                + written.getTop(t) + "\" is read by no layer of the TEST net"));
+                    }
+                }
+                if (positions.isEmpty()) {
+                    return;
+                }
+                layer = kept.build();
+            }
             String name = layer.getName();
+            String node = nodeNames.get(index);
             String type = layer.getType();
             List<String> inputs = new ArrayList<>();
             boolean blocked = false;
@@ -187,24 +347,25 @@ public final class CaffeImporter {
                             + "\" is already produced by an earlier layer; only a layer working in place (top " + t
                             + " equal to bottom " + t + ") may write it again", null);
                 }
-                outputs.add(lastWriter.get(top) == index ? top : top + "@" + name);
+                outputs.add(lastWriter.get(top) == index ? top : top + "@" + node);
             }
             LayerConverter converter = LayerConverters.forType(type);
             if (converter == null) {
-                unsupported.computeIfAbsent(type.isEmpty() ? "(no type)" : type, k -> new ArrayList<>()).add(name);
+                unsupported(type, name);
             }
             if (converter == null || blocked) {
-                poisoned.addAll(layer.getTopList());
-                layer.getTopList().forEach(current::remove);
+                poison(layer);
                 return;
             }
             List<Shape> shapes = inputs.stream().map(g::shape).toList();
-            StoredLayer s = stored.get(name);
+            // Caffe's CopyTrainedLayersFrom gives a caffemodel layer's weights to the first layer of that name
+            StoredLayer s = firstNamed.get(name) == index ? stored.get(name) : null;
             boolean[] took = {false};
+            LayerParameter converted = layer;
             LayerContext ctx = new LayerContext(layer, shapes, expected -> {
                 took[0] = true;
-                return take(layer, s, expected);
-            });
+                return take(converted, s, expected, index);
+            }, positions);
             Op op;
             try {
                 op = convertWithInputShapes(converter, ctx, layer);
@@ -212,7 +373,15 @@ public final class CaffeImporter {
                     throw ModelException.field("blobs", weights.path() + " holds " + s.blobs().size()
                             + " blobs for this layer, which takes none");
                 }
-                g.add(new Node(name, type, op, inputs, outputs), layer.getTopList());
+                g.add(new Node(node, type, op, inputs, outputs), layer.getTopList());
+            } catch (DataLayers.ShapesNeeded e) {
+                shapesNeeded.addAll(e.needed);
+                poison(layer);
+                return;
+            } catch (LayerConverters.Unsupported e) {
+                unsupported(e.label(), name);
+                poison(layer);
+                return;
             } catch (ModelException e) {
                 throw e.inLayer(name, type).inFile(prototxt);
             } catch (IllegalArgumentException | ArithmeticException e) {
@@ -225,6 +394,16 @@ public final class CaffeImporter {
             for (int t = 0; t < layer.getTopCount(); t++) {
                 current.put(layer.getTop(t), outputs.get(t));
             }
+        }
+
+        private void unsupported(String type, String layer) {
+            unsupported.computeIfAbsent(type.isEmpty() ? "(no type)" : type, k -> new ArrayList<>()).add(layer);
+        }
+
+        /** The layer's tops cannot be computed: layers reading them are skipped too (their types still listed). */
+        private void poison(LayerParameter layer) {
+            poisoned.addAll(layer.getTopList());
+            layer.getTopList().forEach(current::remove);
         }
 
         /** Every shape in the options must name a top of a layer without bottoms (known before converting). */
@@ -256,19 +435,48 @@ public final class CaffeImporter {
             String source = layer.getType();
             if (layer.getTopList().stream().allMatch(inputShapes::containsKey)) {
                 layer.getTopList().forEach(t -> shapes.add(inputShapes.get(t)));
-            } else if (converter.convert(ctx) instanceof Input in) {
-                for (int i = 0; i < layer.getTopCount(); i++) {
-                    shapes.add(inputShapes.getOrDefault(layer.getTop(i), in.shapes().get(i)));
+                return new Input(shapes, source);
+            }
+            List<Shape> known;
+            try {
+                if (!(converter.convert(ctx) instanceof Input in)) {
+                    throw ModelException.field("top", "input shapes apply to input layers only");
                 }
-            } else {
-                throw ModelException.field("top", "input shapes apply to input layers only");
+                known = in.shapes();
+            } catch (DataLayers.ShapesNeeded e) {
+                List<ImportReport.ShapeNeeded> still = e.needed.stream()
+                        .filter(n -> !inputShapes.containsKey(n.top())).toList();
+                if (!still.isEmpty()) {
+                    throw new DataLayers.ShapesNeeded(still, e.known);
+                }
+                known = e.known;
+            }
+            for (int i = 0; i < layer.getTopCount(); i++) {
+                shapes.add(inputShapes.getOrDefault(layer.getTop(i), known.get(i)));
             }
             return new Input(shapes, source);
         }
 
-        private List<Tensor> take(LayerParameter layer, StoredLayer s, List<Shape> expected) throws ModelException {
+        private List<Tensor> take(LayerParameter layer, StoredLayer s, List<Shape> expected, int index)
+                throws ModelException {
             if (weights == null) {
                 return expected.stream().map(Tensor::placeholder).toList();
+            }
+            Integer first = firstNamed.get(layer.getName());
+            if (first != null && first != index) {
+                // Caffe copies the caffemodel's weights of a name only to the first layer of that name: a later
+                // one keeps what its fillers made, which is reproducible for constant fillers only
+                List<Tensor> filled = constantFillers(layer, expected);
+                if (filled == null) {
+                    throw ModelException.field("blobs", "Caffe copies the weights of " + weights.path() + " named \""
+                            + layer.getName() + "\" only to the first layer of that name (layer #" + (first + 1)
+                            + "); this layer keeps the random values of its fillers, which senet4j does not "
+                            + "reproduce: give it a name of its own");
+                }
+                warnings.add(prototxt + ": layer #" + (index + 1) + " \"" + layer.getName() + "\" ("
+                        + layer.getType() + ") takes no weights from " + weights.path() + " (they go to the first "
+                        + "layer of that name, as in Caffe) and keeps its constant fillers' values");
+                return filled;
             }
             if (s == null) {
                 throw ModelException.field("blobs", "no weights for this layer in " + weights.path() + " (it needs "
@@ -291,6 +499,31 @@ public final class CaffeImporter {
                 weightBytes += 4 * b.count();
             }
             loaded.add(new LoadReport.LayerBlobs(layer.getName(), layer.getType(), expected));
+            return out;
+        }
+
+        /** The blobs Caffe's constant fillers give a layer (the default filler is the constant 0), or null. */
+        private static List<Tensor> constantFillers(LayerParameter l, List<Shape> expected) {
+            List<FillerParameter> fillers = switch (l.getType()) {
+                case "Convolution", "Deconvolution" -> List.of(l.getConvolutionParam().getWeightFiller(),
+                        l.getConvolutionParam().getBiasFiller());
+                case "InnerProduct" -> List.of(l.getInnerProductParam().getWeightFiller(),
+                        l.getInnerProductParam().getBiasFiller());
+                default -> List.of();
+            };
+            if (expected.size() > fillers.size()) {
+                return null;
+            }
+            List<Tensor> out = new ArrayList<>();
+            for (int i = 0; i < expected.size(); i++) {
+                FillerParameter f = fillers.get(i);
+                if (!f.getType().equals("constant")) {
+                    return null;
+                }
+                float[] v = new float[Math.toIntExact(expected.get(i).count())];
+                java.util.Arrays.fill(v, f.getValue());
+                out.add(Tensor.of(expected.get(i), v));
+            }
             return out;
         }
 

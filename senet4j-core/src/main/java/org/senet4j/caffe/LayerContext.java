@@ -26,11 +26,21 @@ public final class LayerContext {
     private final LayerParameter layer;
     private final List<Shape> inputs;
     private final BlobSource blobs;
+    private final List<Integer> topPositions;
 
     LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs) {
+        this(layer, inputs, blobs, null);
+    }
+
+    /**
+     * @param topPositions for each top of {@code layer}, its position in the layer as written (the importer drops
+     *                     the tops of data layers that nothing reads); null when all are kept
+     */
+    LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs, List<Integer> topPositions) {
         this.layer = layer;
         this.inputs = List.copyOf(inputs);
         this.blobs = blobs;
+        this.topPositions = topPositions == null ? null : List.copyOf(topPositions);
     }
 
     public LayerParameter layer() {
@@ -51,6 +61,11 @@ public final class LayerContext {
 
     public int topCount() {
         return layer.getTopCount();
+    }
+
+    /** Where top {@code i} stood in the layer as written (data layers: 0 is the data, 1 the label). */
+    public int topPosition(int i) {
+        return topPositions == null ? i : topPositions.get(i);
     }
 
     /** The layer's learned blobs, which must have exactly these shapes (and be exactly this many). */

@@ -59,6 +59,10 @@ public final class LayerConverters {
         Map<String, LayerConverter> t = new LinkedHashMap<>();
         t.put("Input", LayerConverters::input);
         t.put("MemoryData", LayerConverters::memoryData);
+        for (String data : DataLayers.TYPES) {
+            t.put(data, DataLayers::convert);
+        }
+        t.put("Python", LayerConverters::python);
         t.put("DummyData", LayerConverters::dummyData);
         t.put("Convolution", LayerConverters::convolution);
         t.put("BatchNorm", LayerConverters::batchNorm);
@@ -91,9 +95,43 @@ public final class LayerConverters {
     private LayerConverters() {
     }
 
+    /**
+     * Thrown by a converter when this particular layer of a supported type is not supported (a Python layer other than
+     * a data layer); the import lists it under {@code label} with the unsupported types.
+     */
+    static final class Unsupported extends ModelException {
+        private static final long serialVersionUID = 1L;
+        private final String label;
+
+        Unsupported(String label) {
+            super(label + " is not supported");
+            this.label = label;
+        }
+
+        String label() {
+            return label;
+        }
+    }
+
+    /** A Python layer: without bottoms it is a data layer (a net input); others run Python code and are refused. */
+    private static Op python(LayerContext c) throws ModelException {
+        if (c.layer().getBottomCount() == 0) {
+            return DataLayers.convert(c);
+        }
+        var p = c.layer().getPythonParam();
+        throw new Unsupported("Python (" + p.getModule() + "." + p.getLayer() + ")");
+    }
+
     /** The converter for a Caffe layer type, or null when the type is not supported. */
     public static LayerConverter forType(String type) {
         return TABLE.get(type);
+    }
+
+    /** The data layer types (and Python), which become net inputs. */
+    public static List<String> dataLayerTypes() {
+        List<String> out = new ArrayList<>(DataLayers.TYPES);
+        out.add("Python");
+        return out;
     }
 
     /** Every supported Caffe layer type, in table order. */
@@ -370,7 +408,15 @@ public final class LayerConverters {
         if (pad[0] < 0 || pad[1] < 0) {
             throw ModelException.field("pooling_param.pad", "must not be negative");
         }
+        // BVLC's round_mode, or the forks' older ceil_mode (true: round up); both given must agree
         boolean ceil = p.getRoundMode() == PoolingParameter.RoundMode.CEIL;
+        if (p.hasCeilMode()) {
+            if (p.hasRoundMode() && p.getCeilMode() != ceil) {
+                throw ModelException.field("pooling_param.ceil_mode", "ceil_mode: " + p.getCeilMode()
+                        + " contradicts round_mode: " + p.getRoundMode());
+            }
+            ceil = p.getCeilMode();
+        }
         return new Pooling(method, kh, kw, stride[0], stride[1], pad[0], pad[1], global, ceil);
     }
 

@@ -7,13 +7,15 @@ import org.senet4j.ir.Shape;
 /**
  * What loading a Caffe model did: warnings (skipped unknown fields), which layers took weights from the caffemodel
  * and which of its layers were ignored because the deploy net lacks them (data, loss and accuracy layers of a training
- * net).
+ * net), and which layers of the net were left out of the graph (loss, accuracy and evaluation layers, unused data
+ * tops).
  *
  * @param weightBytes bytes of weight values copied from the caffemodel
  * @param loadNanos   wall time of the whole load
  */
 public record LoadReport(Path prototxt, Path caffemodel, List<String> warnings, List<LayerBlobs> loaded,
-                         List<LayerBlobs> ignored, long weightBytes, long loadNanos) {
+                         List<LayerBlobs> ignored, List<ImportReport.LeftOut> leftOut, long weightBytes,
+                         long loadNanos) {
 
     /** A layer and the shapes of its blobs. */
     public record LayerBlobs(String layer, String type, List<Shape> blobs) {
@@ -26,5 +28,6 @@ public record LoadReport(Path prototxt, Path caffemodel, List<String> warnings, 
         warnings = List.copyOf(warnings);
         loaded = List.copyOf(loaded);
         ignored = List.copyOf(ignored);
+        leftOut = List.copyOf(leftOut);
     }
 }

@@ -61,6 +61,16 @@ public final class NetUpgrader {
      * @throws ModelException when both layer forms are mixed, inputs have no shapes, or a V0 layer is found
      */
     public static NetParameter upgrade(NetParameter net, Path file) throws ModelException {
+        return upgrade(net, file, Map.of());
+    }
+
+    /**
+     * {@link #upgrade(NetParameter, Path)}, with the type names of V1 layers whose enum type BVLC lacks (a fork's, as
+     * the prototxt reader found them, by V1 layer index): such layers keep that name as their type, so that the import
+     * reports them as unsupported types.
+     */
+    public static NetParameter upgrade(NetParameter net, Path file, Map<Integer, String> v1ForkTypes)
+            throws ModelException {
         NetParameter.Builder b = net.toBuilder();
         if (net.getLayersCount() > 0) {
             if (net.getLayerCount() > 0) {
@@ -68,8 +78,12 @@ public final class NetUpgrader {
                         "the net mixes legacy V1 'layers' and modern 'layer' definitions", null);
             }
             b.clearLayers();
-            for (V1LayerParameter v1 : net.getLayersList()) {
-                b.addLayer(upgradeV1Layer(v1, file));
+            for (int i = 0; i < net.getLayersCount(); i++) {
+                V1LayerParameter v1 = net.getLayers(i);
+                String forkType = v1ForkTypes.get(i);
+                b.addLayer(forkType == null ? upgradeV1Layer(v1, file)
+                        : upgradeV1Layer(v1.toBuilder().setType(LayerType.SILENCE).build(), file).toBuilder()
+                                .setType(forkType).build());
             }
         }
         if (net.getInputCount() > 0) {

@@ -127,10 +127,10 @@ class GraphErrorsTest {
                 "convolution_param { num_output: 2 kernel_size: 3 dilation: 4 }"), "c", "Convolution",
                 "dilation 4x4", "larger than the padded input");
         fails(INPUT + layer("p", "Pooling", "data", "p", "pooling_param { pool: MAX kernel_size: 9 }"), "p",
-                "Pooling", "pooling_param.kernel_size", "kernel 9x9 is larger than the padded input 8x8");
+                "Pooling", "pooling_param.kernel_size", "kernel 9x9 on the padded input 8x8 gives an empty 0x0 output");
         fails(INPUT + layer("p", "Pooling", "data", "p",
                 "pooling_param { pool: AVE kernel_h: 2 kernel_w: 11 pad_h: 0 pad_w: 1 }"), "p", "Pooling",
-                "larger than the padded input 8x10");
+                "on the padded input 8x10 gives an empty");
         fails(INPUT + layer("p", "Pooling", "data", "p", "pooling_param { pool: MAX kernel_size: 3 pad: 3 }"), "p",
                 "Pooling", "pooling_param.pad", "must be smaller than the kernel");
     }

@@ -52,10 +52,15 @@ class ShapeRulesTest {
     }
 
     @Test
-    void poolingKernelLargerThanInputIsAnError() {
+    void poolingKernelLargerThanInputFollowsCaffe() throws Exception {
+        // Caffe's size rule, not a stricter one: OpenPose's 1x1 placeholder input through 2x2/2 pooling gives 1x1
+        assertEquals(Shape.of(1, 3, 1, 1), pool(Pooling.Method.MAX, 2, 2, 0, true).outputShapes(
+                List.of(Shape.of(1, 3, 1, 1))).get(0));
+        assertEquals(Shape.of(1, 3, 1, 1), pool(Pooling.Method.AVE, 3, 2, 0, true).outputShapes(
+                List.of(Shape.of(1, 3, 2, 2))).get(0));
         ModelException e = assertThrows(ModelException.class,
                 () -> pool(Pooling.Method.MAX, 5, 1, 0, true).outputShapes(List.of(Shape.of(1, 1, 3, 3))));
-        assertTrue(e.getMessage().contains("larger than the padded input"), e.getMessage());
+        assertTrue(e.getMessage().contains("gives an empty -1x-1 output"), e.getMessage());
     }
 
     @Test

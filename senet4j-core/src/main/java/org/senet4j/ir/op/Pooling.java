@@ -8,7 +8,8 @@ import org.senet4j.ir.Shape;
  * Caffe's 2-D Pooling of an N x C x H x W input.
  *
  * <p>Output size: {@code ceil((H + 2 padH - kernelH) / strideH) + 1} (floor when {@code ceil} is false); then, when any
- * padding is set and the last window would start at or beyond {@code H + padH}, that window is dropped. MAX ignores
+ * padding is set and the last window would start at or beyond {@code H + padH}, that window is dropped. A kernel larger
+ * than the padded input is allowed, as in Caffe (windows are clipped to the input). MAX ignores
  * padded cells; AVE sums the window clipped to {@code [-pad, H + pad)} and divides by that clipped size (padded cells
  * count, the ceil overhang beyond {@code H + pad} does not). With {@code global} the window is the whole plane and the
  * output 1x1 (pads 0, strides 1).
@@ -77,13 +78,17 @@ public record Pooling(Method method, int kernelH, int kernelW, int strideH, int 
             throw ModelException.field("pooling_param.pad", "pad " + padH + "x" + padW
                     + " must be smaller than the kernel " + kernelH + "x" + kernelW);
         }
-        if (in.dim(2) + 2L * padH < kernelH || in.dim(3) + 2L * padW < kernelW) {
-            throw ModelException.field("pooling_param.kernel_size", "kernel " + kernelH + "x" + kernelW
-                    + " is larger than the padded input " + (in.dim(2) + 2L * padH) + "x" + (in.dim(3) + 2L * padW));
-        }
+        // As in Caffe, a kernel larger than the padded input is accepted (deploy files give placeholder inputs such as
+        // 1x1 and are reshaped at run time): the windows are clipped to the input, and the size rule still applies.
         boolean anyPad = padH > 0 || padW > 0;
         long oh = pooledSizeLong(in.dim(2), kernelH, strideH, padH, ceil, anyPad);
         long ow = pooledSizeLong(in.dim(3), kernelW, strideW, padW, ceil, anyPad);
+        if (oh < 1 || ow < 1) {
+            throw ModelException.field("pooling_param.kernel_size", "kernel " + kernelH + "x" + kernelW
+                    + " on the padded input " + (in.dim(2) + 2L * padH) + "x" + (in.dim(3) + 2L * padW)
+                    + " gives an empty " + oh + "x" + ow + " output (Caffe would make an empty blob); give the real "
+                    + "input size with --input-shape");
+        }
         if (oh > Integer.MAX_VALUE || ow > Integer.MAX_VALUE) {
             throw ModelException.field("pooling_param.pad", "output plane " + oh + "x" + ow + " is too large");
         }
