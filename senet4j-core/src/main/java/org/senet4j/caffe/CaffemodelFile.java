@@ -3,6 +3,7 @@ package org.senet4j.caffe;
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,11 @@ import org.senet4j.ir.Shape;
  * field. Opening it indexes every layer (its parameters, already upgraded from V1 where needed, and where each blob's
  * values lie); {@link #read} copies one blob's values into a float array on demand, so blobs that are never asked for
  * (the data and loss layers of a training net) cost nothing.
+ *
+ * <p>Layer parameters that a Caffe fork writes at a number {@code caffe.proto} gives another meaning are moved to
+ * the declared number by the layer's type before parsing ({@link ForkFields}). A layer whose parameters still do not
+ * parse keeps its name, type and blobs, with its parameters left at their defaults, and a {@link #warnings()
+ * warning}: only names, types and blobs are needed from a caffemodel. Malformed blobs and truncations stay errors.
  */
 public final class CaffemodelFile implements AutoCloseable {
     /** NetParameter fields. */
@@ -26,8 +32,10 @@ public final class CaffemodelFile implements AutoCloseable {
     private static final int NET_V1_LAYERS = 2;
     /** LayerParameter / V1LayerParameter fields. */
     private static final int LAYER_NAME = 1;
+    private static final int LAYER_TYPE = 2;
     private static final int LAYER_BLOBS = 7;
     private static final int V1_NAME = 4;
+    private static final int V1_TYPE = 5;
     private static final int V1_BLOBS = 6;
     /** BlobProto fields. */
     private static final int BLOB_NUM = 1;
@@ -41,6 +49,7 @@ public final class CaffemodelFile implements AutoCloseable {
     private final MappedFile file;
     private final NetParameter header;
     private final List<StoredLayer> layers;
+    private final List<String> warnings;
 
     /** A run of {@code count} values starting at {@code offset}, {@code stride} bytes apart. */
     record Chunk(long offset, int count, int stride, boolean isDouble) {
@@ -58,10 +67,11 @@ public final class CaffemodelFile implements AutoCloseable {
                               boolean fromV1, long offset) {
     }
 
-    private CaffemodelFile(MappedFile file, NetParameter header, List<StoredLayer> layers) {
+    private CaffemodelFile(MappedFile file, NetParameter header, List<StoredLayer> layers, List<String> warnings) {
         this.file = file;
         this.header = header;
         this.layers = List.copyOf(layers);
+        this.warnings = List.copyOf(warnings);
     }
 
     /**
@@ -82,6 +92,7 @@ public final class CaffemodelFile implements AutoCloseable {
         ByteArrayOutputStream rest = new ByteArrayOutputStream();
         List<Long> restStarts = new ArrayList<>();
         List<StoredLayer> layers = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
         while (r.hasMore()) {
             long tagStart = r.position();
             int tag = r.readTag();
@@ -89,7 +100,7 @@ public final class CaffemodelFile implements AutoCloseable {
             if ((field == NET_LAYER || field == NET_V1_LAYERS) && (tag & 7) == WireReader.LEN) {
                 long len = r.readLength(field);
                 long start = r.position();
-                layers.add(readLayer(f, start, start + len, field == NET_V1_LAYERS, layers.size()));
+                layers.add(readLayer(f, start, start + len, field == NET_V1_LAYERS, layers.size(), warnings));
                 r.advance(len, field);
             } else {
                 r.skip(tag);
@@ -107,7 +118,7 @@ public final class CaffemodelFile implements AutoCloseable {
             throw new ModelException(path, null, null, null,
                     "no layers found: this is not a caffemodel (or the file is truncated)", null);
         }
-        return new CaffemodelFile(f, header, layers);
+        return new CaffemodelFile(f, header, layers, warnings);
     }
 
     /**
@@ -141,14 +152,16 @@ public final class CaffemodelFile implements AutoCloseable {
         return new ModelException(f.path(), null, null, null, "net-level fields are malformed: " + e.getMessage(), e);
     }
 
-    private static StoredLayer readLayer(MappedFile f, long start, long end, boolean v1, int index)
-            throws ModelException {
+    private static StoredLayer readLayer(MappedFile f, long start, long end, boolean v1, int index,
+                                         List<String> warnings) throws ModelException {
         WireReader r = new WireReader(f, start, end, "layer #" + index);
         int nameField = v1 ? V1_NAME : LAYER_NAME;
         int blobsField = v1 ? V1_BLOBS : LAYER_BLOBS;
         ByteArrayOutputStream params = new ByteArrayOutputStream();
         List<StoredBlob> blobs = new ArrayList<>();
         String name = null;
+        String type = null;
+        Integer v1Type = null;
         while (r.hasMore()) {
             long tagStart = r.position();
             int tag = r.readTag();
@@ -161,32 +174,84 @@ public final class CaffemodelFile implements AutoCloseable {
                 r.advance(len, field);
                 continue;
             }
-            if (field == nameField && (tag & 7) == WireReader.LEN) {
+            if ((field == nameField || !v1 && field == LAYER_TYPE) && (tag & 7) == WireReader.LEN) {
                 long len = r.readLength(field);
                 if (len > MAX_PARAMETER_BYTES) {
-                    throw r.error(r.position(), "a layer name of " + len + " bytes is too long");
+                    throw r.error(r.position(), "a layer " + (field == nameField ? "name" : "type") + " of " + len
+                            + " bytes is too long");
                 }
-                name = new String(r.bytes(r.position(), r.position() + len), java.nio.charset.StandardCharsets.UTF_8);
-                r.context("layer \"" + name + "\"");
+                String value = new String(r.bytes(r.position(), r.position() + len), StandardCharsets.UTF_8);
+                if (field == nameField) {
+                    name = value;
+                    r.context("layer \"" + name + "\"");
+                } else {
+                    type = value;
+                }
                 r.advance(len, field);
+            } else if (v1 && field == V1_TYPE && (tag & 7) == WireReader.VARINT) {
+                v1Type = (int) r.readVarint();
             } else {
                 r.skip(tag);
             }
             copyParameters(r, tagStart, params, "the fields of this layer (blobs aside)");
         }
+        byte[] bytes = params.toByteArray();
         LayerParameter param;
-        try {
-            if (v1) {
-                V1LayerParameter p = V1LayerParameter.parseFrom(params.toByteArray());
-                param = NetUpgrader.upgradeV1Layer(p, f.path());
-            } else {
-                param = LayerParameter.parseFrom(params.toByteArray());
+        if (v1) {
+            try {
+                param = NetUpgrader.upgradeV1Layer(V1LayerParameter.parseFrom(bytes), f.path());
+            } catch (InvalidProtocolBufferException e) {
+                warnings.add(lenient(f, start, name, v1Type == null ? null : "V1 type " + v1Type, e));
+                V1LayerParameter.Builder b = V1LayerParameter.newBuilder().setName(name == null ? "" : name);
+                V1LayerParameter.LayerType t = v1Type == null ? null : V1LayerParameter.LayerType.forNumber(v1Type);
+                if (t != null) {
+                    b.setType(t);
+                }
+                param = NetUpgrader.upgradeV1Layer(b.build(), f.path());
             }
-        } catch (InvalidProtocolBufferException e) {
-            throw new ModelException(f.path(), name, null, null, "byte " + start + ": layer fields are malformed: "
-                    + e.getMessage(), e);
+        } else {
+            param = parseLayer(f, start, name, type, bytes, warnings);
         }
         return new StoredLayer(param.getName(), param.getType(), param, blobs, v1, start);
+    }
+
+    /**
+     * A modern layer's parameters: with the fork fields of its type renumbered ({@link ForkFields}), else as they
+     * are, else (neither parses) only its name and type, with a warning.
+     */
+    private static LayerParameter parseLayer(MappedFile f, long start, String name, String type, byte[] bytes,
+                                             List<String> warnings) {
+        byte[] renumbered = type == null ? bytes : ForkFields.rewrite(type, bytes);
+        InvalidProtocolBufferException failure;
+        try {
+            return LayerParameter.parseFrom(renumbered);
+        } catch (InvalidProtocolBufferException e) {
+            failure = e;
+        }
+        if (renumbered != bytes) {
+            try {
+                LayerParameter p = LayerParameter.parseFrom(bytes);
+                warnings.add(f.path() + ": byte " + start + ": layer \"" + name + "\" (type " + type + "): its "
+                        + "parameters do not parse with the fork fields of its type renumbered ("
+                        + failure.getMessage() + "); read with the numbers as written");
+                return p;
+            } catch (InvalidProtocolBufferException e) {
+                // as malformed as written: keep name and type only
+            }
+        }
+        warnings.add(lenient(f, start, name, type, failure));
+        LayerParameter.Builder b = LayerParameter.newBuilder().setName(name == null ? "" : name);
+        if (type != null) {
+            b.setType(type);
+        }
+        return b.build();
+    }
+
+    private static String lenient(MappedFile f, long start, String name, String type,
+                                  InvalidProtocolBufferException e) {
+        return f.path() + ": byte " + start + ": the parameters of layer " + (name == null ? "(unnamed)"
+                : "\"" + name + "\"") + (type == null ? "" : " (type " + type + ")") + " are malformed ("
+                + e.getMessage() + "); its name, type and blobs are kept, its parameters left at their defaults";
     }
 
     private static StoredBlob readBlob(MappedFile f, long start, long end, int index, String owner)
@@ -288,6 +353,14 @@ public final class CaffemodelFile implements AutoCloseable {
 
     public List<StoredLayer> layers() {
         return layers;
+    }
+
+    /**
+     * What opening the file let pass: layers whose parameters do not parse (kept with their name, type and blobs
+     * and default parameters), each naming the file, the layer's byte offset and the layer.
+     */
+    public List<String> warnings() {
+        return warnings;
     }
 
     /** Copies a blob's values into a new array (double data narrowed to float). */
