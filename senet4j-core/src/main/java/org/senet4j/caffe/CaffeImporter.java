@@ -79,6 +79,7 @@ public final class CaffeImporter {
                     0, System.nanoTime() - t0));
         }
         try (CaffemodelFile weights = CaffemodelFile.open(caffemodel)) {
+            warnings.addAll(weights.warnings());
             Result r = new Importer(prototxt, weights, layers, options, parsed.unknown(), warnings)
                     .run(net.getName());
             return new CaffeModel(r.graph, new LoadReport(prototxt, caffemodel, warnings, r.loaded, r.ignored,
