@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -164,7 +163,7 @@ public final class CaffeImporter {
         private final Map<String, List<String>> unsupported = new LinkedHashMap<>();
         private final List<ImportReport.ShapeNeeded> shapesNeeded = new ArrayList<>();
         private final List<PrototxtReader.UnknownField> unknownFields = new ArrayList<>();
-        private final List<ImportReport.LeftOut> leftOut = new ArrayList<>();
+        private final java.util.TreeMap<Integer, List<ImportReport.LeftOut>> leftOut = new java.util.TreeMap<>();
         private final Set<Integer> dropped = new HashSet<>();
         private final Map<Integer, String> nodeNames = new HashMap<>();
         private final Map<String, Integer> firstNamed = new HashMap<>();
@@ -221,7 +220,7 @@ public final class CaffeImporter {
                     convert(g, i, layers.get(i));
                 }
             }
-            ImportReport report = new ImportReport(prototxt, unsupported, unknownFields, shapesNeeded, leftOut);
+            ImportReport report = new ImportReport(prototxt, unsupported, unknownFields, shapesNeeded, leftOut());
             if (!report.supported()) {
                 throw new UnsupportedModelException(report);
             }
@@ -233,7 +232,7 @@ public final class CaffeImporter {
                 }
             }
             try {
-                return new Result(g.build(), loaded, ignored, leftOut, weightBytes);
+                return new Result(g.build(), loaded, ignored, leftOut(), weightBytes);
             } catch (ModelException e) {
                 throw e.inFile(prototxt);
             }
@@ -246,12 +245,11 @@ public final class CaffeImporter {
                 LayerParameter l = layers.get(i);
                 if (isTrainingOnly(l.getType()) && l.getTopList().stream().noneMatch(read::contains)) {
                     dropped.add(i);
-                    leftOut.add(new ImportReport.LeftOut(l.getName(), l.getType(), "training or evaluation layer"));
+                    leaveOut(i, new ImportReport.LeftOut(l.getName(), l.getType(), "training or evaluation layer"));
                     continue;
                 }
                 read.addAll(l.getBottomList());
             }
-            Collections.reverse(leftOut);
             for (int i = 0; i < layers.size(); i++) {
                 if (!dropped.contains(i)) {
                     for (String b : layers.get(i).getBottomList()) {
@@ -313,7 +311,7 @@ public final class CaffeImporter {
                         positions.add(t);
                         kept.addTop(written.getTop(t));
                     } else {
-                        leftOut.add(new ImportReport.LeftOut(written.getName(), written.getType(), "top \""
+                        leaveOut(index, new ImportReport.LeftOut(written.getName(), written.getType(), "top \""
                                 + written.getTop(t) + "\" is read by no layer of the TEST net"));
                     }
                 }
@@ -351,8 +349,10 @@ public final class CaffeImporter {
                 outputs.add(lastWriter.get(top) == index ? top : top + "@" + node);
             }
             LayerConverter converter = LayerConverters.forType(type);
-            if (converter == null) {
-                unsupported(type, name);
+            String unsupportedLabel = LayerConverters.unsupportedLabel(layer);
+            if (unsupportedLabel != null) {
+                unsupported(unsupportedLabel, name);
+                converter = null;
             }
             if (converter == null || blocked) {
                 poison(layer);
@@ -379,10 +379,6 @@ public final class CaffeImporter {
                 shapesNeeded.addAll(e.needed);
                 poison(layer);
                 return;
-            } catch (LayerConverters.Unsupported e) {
-                unsupported(e.label(), name);
-                poison(layer);
-                return;
             } catch (ModelException e) {
                 throw e.inLayer(name, type).inFile(prototxt);
             } catch (IllegalArgumentException | ArithmeticException e) {
@@ -395,6 +391,14 @@ public final class CaffeImporter {
             for (int t = 0; t < layer.getTopCount(); t++) {
                 current.put(layer.getTop(t), outputs.get(t));
             }
+        }
+
+        private void leaveOut(int index, ImportReport.LeftOut l) {
+            leftOut.computeIfAbsent(index, k -> new ArrayList<>()).add(l);
+        }
+
+        private List<ImportReport.LeftOut> leftOut() {
+            return leftOut.values().stream().flatMap(List::stream).toList();
         }
 
         private void unsupported(String type, String layer) {

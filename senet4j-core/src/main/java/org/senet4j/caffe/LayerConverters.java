@@ -96,30 +96,23 @@ public final class LayerConverters {
     }
 
     /**
-     * Thrown by a converter when this particular layer of a supported type is not supported (a Python layer other than
-     * a data layer); the import lists it under {@code label} with the unsupported types.
+     * Null when the layer's type is supported, else the name under which the import lists it: its type, or for a
+     * Python layer that is not a data layer, {@code Python (module.layer)}.
      */
-    static final class Unsupported extends ModelException {
-        private static final long serialVersionUID = 1L;
-        private final String label;
-
-        Unsupported(String label) {
-            super(label + " is not supported");
-            this.label = label;
+    public static String unsupportedLabel(org.senet4j.caffe.proto.LayerParameter layer) {
+        if (layer.getType().equals("Python") && layer.getBottomCount() > 0) {
+            var p = layer.getPythonParam();
+            return "Python (" + p.getModule() + "." + p.getLayer() + ")";
         }
-
-        String label() {
-            return label;
-        }
+        return forType(layer.getType()) == null ? layer.getType() : null;
     }
 
-    /** A Python layer: without bottoms it is a data layer (a net input); others run Python code and are refused. */
+    /** A Python layer without bottoms is a data layer (a net input); others are refused ({@link #unsupportedLabel}). */
     private static Op python(LayerContext c) throws ModelException {
-        if (c.layer().getBottomCount() == 0) {
-            return DataLayers.convert(c);
+        if (c.layer().getBottomCount() > 0) {
+            throw new IllegalStateException("a Python layer with bottoms reached its converter");
         }
-        var p = c.layer().getPythonParam();
-        throw new Unsupported("Python (" + p.getModule() + "." + p.getLayer() + ")");
+        return DataLayers.convert(c);
     }
 
     /** The converter for a Caffe layer type, or null when the type is not supported. */
