@@ -81,6 +81,37 @@ class InspectCommandTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aNetThatDoesNotImportGivesTheReportAsTextOrJson() throws Exception {
+        Path bad = dir.resolve("report.prototxt");
+        Files.writeString(bad, """
+                layer { name: "d" type: "Data" top: "data" top: "label" data_param { batch_size: 2 } }
+                layer { name: "up" type: "Deconvolution" bottom: "data" top: "up"
+                        convolution_param { num_output: 1 kernel_size: 2 glitter: 1 } }
+                layer { name: "loss" type: "SoftmaxWithLoss" bottom: "up" bottom: "label" top: "loss" }
+                """);
+        CliRunner.Result text = CliRunner.run("inspect", bad.toString());
+        assertEquals(ExitCode.BAD_MODEL, text.code());
+        assertTrue(text.err().contains("unsupported layer type: Deconvolution (1 layer: up)"), text.err());
+        assertTrue(text.err().contains(bad + ":3:") && text.err().contains("ConvolutionParameter.glitter"), text.err());
+        assertTrue(text.err().contains("give --input-shape data=2,C,H,W"), text.err());
+        CliRunner.Result json = CliRunner.run("inspect", bad.toString(), "--json");
+        assertEquals(ExitCode.BAD_MODEL, json.code(), json.err());
+        Map<String, Object> root = (Map<String, Object>) Json.parse(json.out());
+        assertEquals(List.of("supported", "file", "unsupportedTypes", "unknownFields", "shapesNeeded", "leftOut"),
+                List.copyOf(root.keySet()));
+        assertEquals(false, root.get("supported"));
+        assertEquals(Map.of("Deconvolution", List.of("up")), root.get("unsupportedTypes"));
+        Map<String, Object> field = ((List<Map<String, Object>>) root.get("unknownFields")).get(0);
+        assertEquals(List.of(3L, "up", "Deconvolution", "glitter"), List.of(field.get("line"), field.get("layer"),
+                field.get("type"), field.get("field")));
+        assertEquals("--input-shape data=2,C,H,W",
+                ((List<Map<String, Object>>) root.get("shapesNeeded")).get(0).get("example"));
+        assertEquals(List.of("d", "loss"), ((List<Map<String, Object>>) root.get("leftOut")).stream()
+                .map(l -> l.get("layer")).toList());
+    }
+
+    @Test
     void inspectWithWeightsReportsIgnoredLayers() throws Exception {
         Path base = TestData.requireShared("caffe-conformance/trained/kpzhang93_MTCNN_face_detection_alignment");
         CliRunner.Result r = CliRunner.run("inspect", base.resolve("det2.prototxt").toString(),

@@ -379,6 +379,10 @@ public final class CaffeImporter {
                 shapesNeeded.addAll(e.needed);
                 poison(layer);
                 return;
+            } catch (UnsupportedLayerException e) {
+                unsupported(e.label(), name);
+                poison(layer);
+                return;
             } catch (ModelException e) {
                 throw e.inLayer(name, type).inFile(prototxt);
             } catch (IllegalArgumentException | ArithmeticException e) {

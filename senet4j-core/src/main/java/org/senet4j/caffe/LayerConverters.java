@@ -281,8 +281,9 @@ public final class LayerConverters {
     private static Op batchNorm(LayerContext c) throws ModelException {
         BatchNormParameter p = c.layer().getBatchNormParam();
         if (p.hasUseGlobalStats() && !p.getUseGlobalStats()) {
-            throw ModelException.field("batch_norm_param.use_global_stats", "false asks for statistics of each "
-                    + "batch, which only training uses; senet4j runs stored statistics (remove the field or set true)");
+            throw new UnsupportedLayerException("BatchNorm (use_global_stats: false)",
+                    "batch_norm_param.use_global_stats", "false asks for statistics of each batch; senet4j runs "
+                    + "stored statistics (remove the field or set true)");
         }
         if (!(p.getEps() > 0)) {
             throw ModelException.field("batch_norm_param.eps", "must be positive, got " + p.getEps());
@@ -368,7 +369,8 @@ public final class LayerConverters {
         Pooling.Method method = switch (p.getPool()) {
             case MAX -> Pooling.Method.MAX;
             case AVE -> Pooling.Method.AVE;
-            default -> throw ModelException.field("pooling_param.pool", "STOCHASTIC pooling is not supported");
+            default -> throw new UnsupportedLayerException("Pooling (STOCHASTIC)", "pooling_param.pool",
+                    "STOCHASTIC pooling is not supported");
         };
         boolean global = p.getGlobalPooling();
         int kh;
