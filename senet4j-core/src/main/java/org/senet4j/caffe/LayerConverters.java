@@ -115,9 +115,10 @@ public final class LayerConverters {
         return DataLayers.convert(c);
     }
 
-    /** The converter for a Caffe layer type, or null when the type is not supported. */
+    /** The converter for a Caffe layer type (built in, else from a {@link LayerPlugin}), or null. */
     public static LayerConverter forType(String type) {
-        return TABLE.get(type);
+        LayerConverter c = TABLE.get(type);
+        return c != null ? c : LayerPlugins.converter(type);
     }
 
     /** The data layer types (and Python), which become net inputs. */

@@ -5,11 +5,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.senet4j.ModelException;
+import org.senet4j.io.Json;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Custom;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
@@ -166,6 +168,9 @@ final class OpCodecs {
                 .real("k", op.k()).choice("region", op.region()),
             r -> new LRN(r.integer("local_size"), r.real("alpha"), r.real("beta"), r.real("k"),
                 r.choice("region", LRN.Region.class))),
+        codec(Custom.class,
+            (op, a) -> a.string("kernel", op.kernel().name()).string("attributes", Json.write(op.kernel().attributes())),
+            r -> CustomKernels.recreate(r)),
         codec(MVN.class,
             (op, a) -> a.bool("normalize_variance", op.normalizeVariance())
                 .bool("across_channels", op.acrossChannels()).real("eps", op.eps()),

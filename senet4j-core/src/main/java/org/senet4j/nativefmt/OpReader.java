@@ -231,6 +231,12 @@ final class OpReader {
         return weights.get(name);
     }
 
+    /** Every weight of the node, by name (for ops whose weights are not fixed by their type). */
+    Map<String, Tensor> allWeights() {
+        usedWeights.addAll(weights.keySet());
+        return weights;
+    }
+
     /** Rejects attributes and weights the op did not read. */
     void finish() throws ModelException {
         for (String k : attrs.keySet()) {

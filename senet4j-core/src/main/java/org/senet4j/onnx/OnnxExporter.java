@@ -187,6 +187,13 @@ public final class OnnxExporter {
         Objects.requireNonNull(options, "options");
         Graph g = options.fold() ? Passes.optimize(graph, List.of()) : graph;
         requireWeights(g);
+        for (org.senet4j.ir.Node n : g.nodes()) {
+            if (n.op() instanceof org.senet4j.ir.op.Custom c) {
+                throw ModelException.layer(n.name(), n.type(), null, "runs the plug-in kernel " + c.kernel().name()
+                        + ", which has no ONNX form; export the graph before it (convert --outputs) or use the native "
+                        + "format");
+            }
+        }
         BatchDims dims = BatchDims.of(g);
 
         Set<String> outputs = new LinkedHashSet<>(g.outputs());

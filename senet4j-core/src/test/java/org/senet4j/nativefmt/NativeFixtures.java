@@ -134,7 +134,10 @@ final class NativeFixtures {
         add(b, "aux_bias", "Bias", new Bias(1, 1, random(r, 0)), List.of("aux"), List.of("aux_bias"));
         add(b, "aux_softmax", "Softmax", new Softmax(1), List.of("aux_bias"), List.of("aux_softmax"));
         add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b"), List.of());
-        return b.outputs(List.of("softmax", "power", "aux_softmax")).build();
+        add(b, "custom", "SignedSqrt", new org.senet4j.ir.op.Custom(
+                new org.senet4j.caffe.plugin.SignedSqrtPlugin.SignedSqrt(0.125f), Map.of()),
+                List.of("aux_softmax"), List.of("custom"));
+        return b.outputs(List.of("softmax", "power", "custom")).build();
     }
 
     private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out)

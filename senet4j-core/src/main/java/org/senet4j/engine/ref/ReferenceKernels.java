@@ -9,6 +9,7 @@ import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Custom;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
@@ -95,6 +96,8 @@ public final class ReferenceKernels {
             lrn(l, inShapes.get(0), x, y);
         } else if (op instanceof MVN m) {
             mvn(m, inShapes.get(0), x, y);
+        } else if (op instanceof Custom c) {
+            c.kernel().compute(c.weights(), inShapes, in, outShapes, out);
         } else if (op instanceof Input) {
             throw new IllegalArgumentException("Input has no kernel");
         } else if (!(op instanceof Silence)) {
