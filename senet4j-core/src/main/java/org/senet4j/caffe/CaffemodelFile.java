@@ -37,6 +37,10 @@ public final class CaffemodelFile implements AutoCloseable {
     private static final int V1_NAME = 4;
     private static final int V1_TYPE = 5;
     private static final int V1_BLOBS = 6;
+    /** V1LayerParameter.layer: a pre-2014 (V0) layer, which holds the name and the blobs itself. */
+    private static final int V1_V0_LAYER = 1;
+    private static final int V0_NAME = 1;
+    private static final int V0_BLOBS = 50;
     /** BlobProto fields. */
     private static final int BLOB_NUM = 1;
     private static final int BLOB_WIDTH = 4;
@@ -162,11 +166,29 @@ public final class CaffemodelFile implements AutoCloseable {
         String name = null;
         String type = null;
         Integer v1Type = null;
+        boolean v0 = false;
         while (r.hasMore()) {
             long tagStart = r.position();
             int tag = r.readTag();
             int field = tag >>> 3;
+            if (v1 && field == V1_V0_LAYER && (tag & 7) == WireReader.LEN) {
+                if (!v0 && !blobs.isEmpty()) {
+                    throw r.error(tagStart, "a V0 layer holds its blobs in its 'layer' block, not beside it");
+                }
+                long len = r.readLength(field);
+                String v0Name = readV0Layer(f, r.position(), r.position() + len, index, blobs, params);
+                if (v0Name != null) {
+                    name = v0Name;
+                    r.context("layer \"" + name + "\"");
+                }
+                r.advance(len, field);
+                v0 = true;
+                continue;
+            }
             if (field == blobsField && (tag & 7) == WireReader.LEN) {
+                if (v0) {
+                    throw r.error(tagStart, "a V0 layer holds its blobs in its 'layer' block, not beside it");
+                }
                 long len = r.readLength(field);
                 long bstart = r.position();
                 blobs.add(readBlob(f, bstart, bstart + len, blobs.size(), name == null ? "layer #" + index
@@ -252,6 +274,58 @@ public final class CaffemodelFile implements AutoCloseable {
         return f.path() + ": byte " + start + ": the parameters of layer " + (name == null ? "(unnamed)"
                 : "\"" + name + "\"") + (type == null ? "" : " (type " + type + ")") + " are malformed ("
                 + e.getMessage() + "); its name, type and blobs are kept, its parameters left at their defaults";
+    }
+
+    /**
+     * Indexes the blobs of a V0 layer ({@code [start, end)}, the V1 layer's {@code layer} field) into {@code blobs}
+     * and appends the field, blobs left out, to {@code params}; returns the layer's name (null when it has none).
+     */
+    private static String readV0Layer(MappedFile f, long start, long end, int index, List<StoredBlob> blobs,
+                                      ByteArrayOutputStream params) throws ModelException {
+        WireReader r = new WireReader(f, start, end, "layer #" + index);
+        ByteArrayOutputStream fields = new ByteArrayOutputStream();
+        String name = null;
+        while (r.hasMore()) {
+            long tagStart = r.position();
+            int tag = r.readTag();
+            int field = tag >>> 3;
+            if (field == V0_BLOBS && (tag & 7) == WireReader.LEN) {
+                long len = r.readLength(field);
+                long bstart = r.position();
+                blobs.add(readBlob(f, bstart, bstart + len, blobs.size(), name == null ? "layer #" + index
+                        : "layer \"" + name + "\""));
+                r.advance(len, field);
+                continue;
+            }
+            if (field == V0_NAME && (tag & 7) == WireReader.LEN) {
+                long len = r.readLength(field);
+                if (len > MAX_PARAMETER_BYTES) {
+                    throw r.error(r.position(), "a layer name of " + len + " bytes is too long");
+                }
+                name = new String(r.bytes(r.position(), r.position() + len), java.nio.charset.StandardCharsets.UTF_8);
+                r.context("layer \"" + name + "\"");
+                r.advance(len, field);
+            } else {
+                r.skip(tag);
+            }
+            copyParameters(r, tagStart, fields, "the fields of this layer (blobs aside)");
+        }
+        if (params.size() + fields.size() + 16 > MAX_PARAMETER_BYTES) {
+            throw r.error(start, "the fields of this layer (blobs aside) take more than " + MAX_PARAMETER_BYTES
+                    + " bytes; only blob data can be that large");
+        }
+        writeVarint(params, V1_V0_LAYER << 3 | WireReader.LEN);
+        writeVarint(params, fields.size());
+        params.writeBytes(fields.toByteArray());
+        return name;
+    }
+
+    private static void writeVarint(ByteArrayOutputStream out, long v) {
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) (v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.write((int) v);
     }
 
     private static StoredBlob readBlob(MappedFile f, long start, long end, int index, String owner)
