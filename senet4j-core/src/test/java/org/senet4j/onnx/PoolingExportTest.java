@@ -130,6 +130,17 @@ class PoolingExportTest {
     }
 
     @Test
+    void kernelsLargerThanAPlaceholderInputExportAsCaffeComputesThem() throws Exception {
+        // OpenPose's 1x1 placeholder input through 2x2/2 pooling: Caffe's size rule gives 1x1, one clipped window
+        String net = "name: \"placeholder\"\n" + input(3, 1, 1) + pool("max_big", "MAX", 2, 2, 2, 2, 0, 0, false)
+                + pool("ave_big", "AVE", 2, 2, 2, 2, 0, 0, false).replace("bottom: \"data\"", "bottom: \"max_big\"")
+                + pool("max_pad", "MAX", 3, 3, 1, 1, 1, 1, false).replace("bottom: \"data\"", "bottom: \"ave_big\"");
+        Graph g = Parity.check(dir, net, 15, 1, 2);
+        assertEquals(Shape.of(1, 3, 1, 1), g.shape("ave_big"));
+        assertEquals(Shape.of(1, 3, 1, 1), g.shape("max_pad"));
+    }
+
+    @Test
     void aveWindowBeyondTheInputIsRejected() throws Exception {
         String net = "name: \"beyond\"\n" + input(1, 5, 5) + pool("p", "AVE", 1, 1, 3, 3, 0, 0, false);
         Graph g = OrtSupport.load(dir, net, 1, 1f);
