@@ -35,6 +35,9 @@ import org.senet4j.caffe.proto.V1LayerParameter.LayerType;
  */
 public final class NetUpgrader {
     private static final Map<LayerType, String> V1_TYPES = new EnumMap<>(LayerType.class);
+    /** V1 enum values that forks added (docs/fork-fields.md), by number. */
+    private static final Map<Long, String> V1_FORK_TYPES = Map.of(61L, "RELU6", 40L, "SELU", 41L, "SELU_DROPOUT",
+            42L, "DICE_LOSS");
 
     static {
         String[][] names = {
@@ -126,6 +129,8 @@ public final class NetUpgrader {
             for (int i = 0; i < net.getLayersCount(); i++) {
                 V1LayerParameter v1 = net.getLayers(i);
                 String forkType = v1ForkTypes.get(i);
+                // a fork type has no modern name: upgrade the rest of the layer under a placeholder type (any type
+                // BVLC maps; the common fields do not depend on it), then give it the fork's name
                 b.addLayer(forkType == null ? upgradeV1Layer(v1, file)
                         : upgradeV1Layer(v1.toBuilder().setType(LayerType.SILENCE).build(), file).toBuilder()
                                 .setType(forkType).build());
@@ -197,6 +202,13 @@ public final class NetUpgrader {
             v1 = upgradeV0Layer(v1, file);
         }
         String type = V1_TYPES.get(v1.getType());
+        var unknownType = v1.getUnknownFields().getField(V1LayerParameter.TYPE_FIELD_NUMBER).getVarintList();
+        if (type == null && !unknownType.isEmpty()) {
+            // a binary V1 layer of a fork's enum type (e.g. eric612's RELU6 = 61): keep it under that number, so
+            // that the weights still load by name and a net using it reports the type
+            long n = unknownType.get(unknownType.size() - 1);
+            type = V1_FORK_TYPES.getOrDefault(n, "V1 type " + n);
+        }
         if (type == null) {
             throw new ModelException(file, v1.getName(), v1.getType().name(), "type",
                     "V1 layer type " + v1.getType() + " has no modern equivalent", null);

@@ -230,6 +230,33 @@ class DialectTest {
     }
 
     @Test
+    void aBinaryV1LayerOfAForkTypeKeepsItsWeights() throws Exception {
+        // eric612 writes its V1 RELU6 as enum value 61, which BVLC's V1LayerParameter lacks
+        var bytes = new java.io.ByteArrayOutputStream();
+        var out = com.google.protobuf.CodedOutputStream.newInstance(bytes);
+        org.senet4j.caffe.proto.V1LayerParameter relu6 = org.senet4j.caffe.proto.V1LayerParameter.newBuilder()
+                .setName("r6").addBottom("data").addTop("r6").build();
+        org.senet4j.caffe.proto.V1LayerParameter conv = org.senet4j.caffe.proto.V1LayerParameter.newBuilder()
+                .setName("conv").setType(org.senet4j.caffe.proto.V1LayerParameter.LayerType.CONVOLUTION)
+                .addBlobs(Fixtures.blob(Fixtures.values(6, 3), 2, 3, 1, 1)).build();
+        byte[] r6 = relu6.toBuilder().setUnknownFields(com.google.protobuf.UnknownFieldSet.newBuilder()
+                .addField(5, com.google.protobuf.UnknownFieldSet.Field.newBuilder().addVarint(61).build()).build())
+                .build().toByteArray();
+        out.writeByteArray(2, r6);
+        out.writeByteArray(2, conv.toByteArray());
+        out.flush();
+        Path model = java.nio.file.Files.write(dir.resolve("v1fork.caffemodel"), bytes.toByteArray());
+        try (CaffemodelFile f = CaffemodelFile.open(model)) {
+            assertEquals(List.of("RELU6", "Convolution"), f.layers().stream().map(CaffemodelFile.StoredLayer::type)
+                    .toList());
+        }
+        String net = INPUT + "layer { name: \"conv\" type: \"Convolution\" bottom: \"data\" top: \"conv\" "
+                + "convolution_param { num_output: 2 kernel_size: 1 bias_term: false } }\n";
+        assertArrayEquals(Fixtures.values(6, 3), ((Convolution) CaffeImporter.load(write(net), model).graph()
+                .node("conv").op()).weight().toArray());
+    }
+
+    @Test
     void poolingHonoursCeilModeAndRoundMode() throws Exception {
         String base = INPUT + "layer { name: \"p\" type: \"Pooling\" bottom: \"data\" top: \"p\" "
                 + "pooling_param { pool: MAX kernel_size: 3 stride: 2 %s } }\n";
