@@ -97,6 +97,22 @@ class UnaryOpsParityTest {
         System.out.println("[unary-parity] worst relative errors: " + worst);
     }
 
+    /** Real Caffe refuses an in-place AbsVal; so does the importer, naming the field. */
+    @Test
+    void inPlaceAbsValIsRefusedAsCaffeRefusesIt() throws Exception {
+        Path proto = Files.writeString(dir.resolve("abs.prototxt"), """
+                name: "abs"
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 3 dim: 3 } } }
+                layer { name: "abs" type: "AbsVal" bottom: "data" top: "data" }
+                """);
+        Exception caffe = org.junit.jupiter.api.Assertions.assertThrows(Exception.class,
+                () -> CaffeOracle.writeRandomWeights(proto, dir.resolve("abs.caffemodel"), 1));
+        assertTrue(caffe.getMessage().contains("in-place"), caffe.getMessage());
+        org.senet4j.ModelException ours = org.junit.jupiter.api.Assertions.assertThrows(
+                org.senet4j.ModelException.class, () -> CaffeImporter.load(proto, null));
+        assertTrue(ours.getMessage().contains("layer \"abs\" (AbsVal): top:"), ours.getMessage());
+    }
+
     /** ONNX Runtime on the export with every value exposed: each Caffe blob it has. */
     private double onnx(Graph g, ReferenceSet ref, boolean fold, int minBlobs) throws Exception {
         Path onnx = dir.resolve("unary.onnx");
