@@ -235,7 +235,8 @@ public final class NetworkSvg {
             case "Convolution", "Deconvolution" -> COLOURS.get("Convolution");
             case "BatchNorm", "Bias", "MVN", "LRN" -> COLOURS.get("BatchNorm / Scale");
             case "Scale" -> n.inputs().size() == 2 ? COLOURS.get("Axpy / SE scale") : COLOURS.get("BatchNorm / Scale");
-            case "ReLU", "PReLU", "Sigmoid", "TanH", "Power", "ELU" -> COLOURS.get("Activation");
+            case "ReLU", "PReLU", "Sigmoid", "TanH", "Power", "ELU", "AbsVal", "Exp", "Log", "BNLL", "Threshold", "Clip",
+                 "Swish" -> COLOURS.get("Activation");
             case "Pooling" -> COLOURS.get("Pooling");
             case "Axpy", "Eltwise" -> COLOURS.get("Axpy / SE scale");
             case "InnerProduct", "Softmax" -> COLOURS.get("InnerProduct / Softmax");

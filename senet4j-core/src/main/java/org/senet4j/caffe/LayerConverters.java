@@ -50,6 +50,7 @@ import org.senet4j.ir.op.Slice;
 import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
+import org.senet4j.ir.op.Unary;
 
 /** The one table from Caffe layer type to converter. Every supported type appears here and nowhere else. */
 public final class LayerConverters {
@@ -89,6 +90,16 @@ public final class LayerConverters {
         t.put("LRN", LayerConverters::lrn);
         t.put("MVN", c -> new MVN(c.layer().getMvnParam().getNormalizeVariance(),
                 c.layer().getMvnParam().getAcrossChannels(), c.layer().getMvnParam().getEps()));
+        t.put("ELU", c -> Unary.elu(c.layer().getEluParam().getAlpha()));
+        t.put("AbsVal", LayerConverters::absVal);
+        t.put("Exp", c -> Unary.exp(base(c.layer().getExpParam().getBase(), "exp_param.base", false),
+                c.layer().getExpParam().getScale(), c.layer().getExpParam().getShift()));
+        t.put("Log", c -> Unary.log(base(c.layer().getLogParam().getBase(), "log_param.base", true),
+                c.layer().getLogParam().getScale(), c.layer().getLogParam().getShift()));
+        t.put("BNLL", c -> Unary.bnll());
+        t.put("Threshold", c -> Unary.threshold(c.layer().getThresholdParam().getThreshold()));
+        t.put("Clip", LayerConverters::clip);
+        t.put("Swish", c -> Unary.swish(c.layer().getSwishParam().getBeta()));
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -503,6 +514,47 @@ public final class LayerConverters {
             throw ModelException.field("lrn_param.local_size", "must be odd for WITHIN_CHANNEL, got " + size);
         }
         return new LRN(size, p.getAlpha(), p.getBeta(), p.getK(), region);
+    }
+
+    // ----- element-wise (Unary) ---------------------------------------------------------------------------------
+
+    /** Caffe's AbsVal refuses to work in place (its LayerSetUp checks top != bottom). */
+    private static Op absVal(LayerContext c) throws ModelException {
+        var l = c.layer();
+        if (l.getTopCount() > 0 && l.getBottomCount() > 0 && l.getTop(0).equals(l.getBottom(0))) {
+            throw ModelException.field("top", "AbsVal does not allow in-place computation (Caffe refuses it)");
+        }
+        return Unary.abs();
+    }
+
+    /** Exp and Log: base -1 (e) or positive with a finite logarithm; not 1 for Log (Caffe's LayerSetUp checks). */
+    private static float base(float base, String field, boolean log) throws ModelException {
+        if (base != -1f && !(base > 0f)) {
+            throw ModelException.field(field, "must be -1 (e) or strictly positive, got " + base);
+        }
+        if (base != -1f && Float.isInfinite((float) Math.log(base))) {
+            throw ModelException.field(field, "log(" + base + ") is infinite");
+        }
+        if (log && base == 1f) {
+            throw ModelException.field(field, "1 has no logarithm base (1/log(1) is infinite)");
+        }
+        return base;
+    }
+
+    /** BVLC's Clip (after 1.0) requires min and max. */
+    private static Op clip(LayerContext c) throws ModelException {
+        var p = c.layer().getClipParam();
+        if (!p.hasMin()) {
+            throw ModelException.field("clip_param.min", "is required");
+        }
+        if (!p.hasMax()) {
+            throw ModelException.field("clip_param.max", "is required");
+        }
+        if (!(p.getMin() <= p.getMax())) {
+            throw ModelException.field("clip_param.min", p.getMin() + " is greater than clip_param.max "
+                    + p.getMax());
+        }
+        return Unary.clip(p.getMin(), p.getMax());
     }
 
     // ----- helpers ---------------------------------------------------------------------------------------------

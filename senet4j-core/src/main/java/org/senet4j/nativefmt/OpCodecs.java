@@ -32,6 +32,7 @@ import org.senet4j.ir.op.Slice;
 import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
+import org.senet4j.ir.op.Unary;
 
 /**
  * The one table that maps each {@link Op} record to its serialised attributes and back: for every op, its encoder
@@ -174,7 +175,23 @@ final class OpCodecs {
         codec(MVN.class,
             (op, a) -> a.bool("normalize_variance", op.normalizeVariance())
                 .bool("across_channels", op.acrossChannels()).real("eps", op.eps()),
-            r -> new MVN(r.bool("normalize_variance"), r.bool("across_channels"), r.real("eps"))));
+            r -> new MVN(r.bool("normalize_variance"), r.bool("across_channels"), r.real("eps"))),
+        codec(Unary.class,
+            (op, a) -> {
+                a.choice("kind", op.kind());
+                float[] p = op.params();
+                for (int i = 0; i < p.length; i++) {
+                    a.real(op.kind().params().get(i), p[i]);
+                }
+            },
+            r -> {
+                Unary.Kind kind = r.choice("kind", Unary.Kind.class);
+                float[] p = new float[3];
+                for (int i = 0; i < kind.params().size(); i++) {
+                    p[i] = r.real(kind.params().get(i));
+                }
+                return new Unary(kind, p[0], p[1], p[2]);
+            }));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

@@ -39,6 +39,7 @@ import org.senet4j.ir.op.Slice;
 import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
+import org.senet4j.ir.op.Unary;
 import org.senet4j.onnx.BatchDims.Dims;
 import org.senet4j.onnx.proto.AttributeProto;
 
@@ -141,6 +142,8 @@ final class Emitter {
             lrn(n, l);
         } else if (op instanceof MVN m) {
             mvn(n, m);
+        } else if (op instanceof Unary u) {
+            unary(n, u);
         } else {
             throw new IllegalStateException("no ONNX mapping for op " + op.opName());
         }
@@ -543,6 +546,78 @@ final class Emitter {
             String target = last ? out(n) : b.tensorName(n.name() + "/" + steps.get(i)[0].toLowerCase());
             b.node(steps.get(i)[0], last ? n.name() : n.name() + "/" + steps.get(i)[0], List.of(cur, steps.get(i)[1]),
                     List.of(target));
+            cur = target;
+        }
+    }
+
+    /**
+     * ELU → Elu(alpha); AbsVal → Abs; Exp → [Mul by ln(base)·scale] Exp [Mul by base^shift]; Log → [Mul by scale]
+     * [Add shift] Log [Mul by 1/ln(base)]; BNLL → Softplus; Threshold → Greater + Cast to float; Clip → Clip with
+     * min and max as inputs; Swish → Mul(x, Sigmoid([Mul by beta] x)). Bracketed steps are left out when they do
+     * nothing, as Caffe leaves them out.
+     */
+    private void unary(Node n, Unary u) {
+        String x = in(n, 0);
+        String name = n.name();
+        switch (u.kind()) {
+            case ELU -> b.node("Elu", name, List.of(x), List.of(out(n)), attr("alpha", u.a()));
+            case ABS -> b.node("Abs", name, List.of(x), List.of(out(n)));
+            case BNLL -> b.node("Softplus", name, List.of(x), List.of(out(n)));
+            case EXP -> {
+                List<String[]> steps = new ArrayList<>();
+                if (u.expInnerScale() != 1f) {
+                    steps.add(new String[] {"Mul", b.scalar(name + "/inner_scale", u.expInnerScale())});
+                }
+                steps.add(new String[] {"Exp", null});
+                if (u.expOuterScale() != 1f) {
+                    steps.add(new String[] {"Mul", b.scalar(name + "/outer_scale", u.expOuterScale())});
+                }
+                chain(n, steps);
+            }
+            case LOG -> {
+                List<String[]> steps = new ArrayList<>();
+                if (u.b() != 1f) {
+                    steps.add(new String[] {"Mul", b.scalar(name + "/scale", u.b())});
+                }
+                if (u.c() != 0f) {
+                    steps.add(new String[] {"Add", b.scalar(name + "/shift", u.c())});
+                }
+                steps.add(new String[] {"Log", null});
+                if (u.logBaseScale() != 1f) {
+                    steps.add(new String[] {"Mul", b.scalar(name + "/base_scale", u.logBaseScale())});
+                }
+                chain(n, steps);
+            }
+            case THRESHOLD -> {
+                String gt = b.tensorName(name + "/greater");
+                b.node("Greater", name + "/Greater", List.of(x, b.scalar(name + "/threshold", u.a())), List.of(gt));
+                b.node("Cast", name, List.of(gt), List.of(out(n)), attr("to", 1L));
+            }
+            case CLIP -> b.node("Clip", name, List.of(x, b.scalar(name + "/min", u.a()), b.scalar(name + "/max", u.b())),
+                    List.of(out(n)));
+            case SWISH -> {
+                String arg = x;
+                if (u.a() != 1f) {
+                    arg = b.tensorName(name + "/beta_x");
+                    b.node("Mul", name + "/Mul_beta", List.of(x, b.scalar(name + "/beta", u.a())), List.of(arg));
+                }
+                String sig = b.tensorName(name + "/sigmoid");
+                b.node("Sigmoid", name + "/Sigmoid", List.of(arg), List.of(sig));
+                b.node("Mul", name, List.of(x, sig), List.of(out(n)));
+            }
+            default -> throw new IllegalStateException("no ONNX mapping for Unary " + u.kind());
+        }
+    }
+
+    /** One-input steps {op type, second input or null} from the node's input to its output; the last is the node. */
+    private void chain(Node n, List<String[]> steps) {
+        String cur = in(n, 0);
+        for (int i = 0; i < steps.size(); i++) {
+            boolean last = i == steps.size() - 1;
+            String op = steps.get(i)[0];
+            String target = last ? out(n) : b.tensorName(n.name() + "/" + op.toLowerCase() + i);
+            List<String> ins = steps.get(i)[1] == null ? List.of(cur) : List.of(cur, steps.get(i)[1]);
+            b.node(op, last ? n.name() : n.name() + "/" + op + i, ins, List.of(target));
             cur = target;
         }
     }

@@ -31,6 +31,7 @@ import org.senet4j.ir.op.Op;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
+import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Reshape;
 import org.senet4j.ir.op.Scale;
@@ -131,6 +132,15 @@ final class NativeFixtures {
         add(b, "drop", "Dropout", new Dropout(0.1f), List.of("flat"), List.of("drop"));
         add(b, "power", "Power", new Power(Float.intBitsToFloat(0x7f800001), -0.0f, Float.MIN_VALUE),
                 List.of("drop"), List.of("power"));
+        add(b, "elu", "ELU", Unary.elu(Float.NaN), List.of("power"), List.of("elu"));
+        add(b, "absval", "AbsVal", Unary.abs(), List.of("elu"), List.of("absval"));
+        add(b, "exp", "Exp", Unary.exp(-1f, -0.0f, Float.MIN_VALUE), List.of("absval"), List.of("exp"));
+        add(b, "log", "Log", Unary.log(10f, 2f, 0.5f), List.of("exp"), List.of("log"));
+        add(b, "bnll", "BNLL", Unary.bnll(), List.of("log"), List.of("bnll"));
+        add(b, "threshold", "Threshold", Unary.threshold(Float.NEGATIVE_INFINITY), List.of("bnll"),
+                List.of("threshold"));
+        add(b, "clip", "Clip", Unary.clip(-0.0f, 0.0f), List.of("threshold"), List.of("clip"));
+        add(b, "swish", "Swish", Unary.swish(1.25f), List.of("clip"), List.of("swish"));
         add(b, "aux_bias", "Bias", new Bias(1, 1, random(r, 0)), List.of("aux"), List.of("aux_bias"));
         add(b, "aux_softmax", "Softmax", new Softmax(1), List.of("aux_bias"), List.of("aux_softmax"));
         add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b"), List.of());

@@ -126,6 +126,34 @@ class OpsParityTest {
     }
 
     @Test
+    void unaryElementwiseLayers() throws Exception {
+        Graph g = Parity.check(dir, "name: \"unary\"\n" + INPUT + """
+                layer { name: "wide" type: "Power" bottom: "data" top: "wide" power_param { scale: 30 } }
+                layer { name: "elu" type: "ELU" bottom: "data" top: "elu" }
+                layer { name: "elu_half" type: "ELU" bottom: "wide" top: "elu_half" elu_param { alpha: 0.5 } }
+                layer { name: "abs" type: "AbsVal" bottom: "data" top: "abs" }
+                layer { name: "exp" type: "Exp" bottom: "data" top: "exp" }
+                layer { name: "exp2" type: "Exp" bottom: "data" top: "exp2" exp_param { base: 2 scale: 1.5 shift: -0.5 } }
+                layer { name: "exp_sh" type: "Exp" bottom: "data" top: "exp_sh" exp_param { shift: 0.7 } }
+                layer { name: "pos" type: "Power" bottom: "abs" top: "pos" power_param { shift: 0.01 } }
+                layer { name: "log" type: "Log" bottom: "pos" top: "log" }
+                layer { name: "log10" type: "Log" bottom: "pos" top: "log10" log_param { base: 10 scale: 2 shift: 0.5 } }
+                layer { name: "bnll" type: "BNLL" bottom: "wide" top: "bnll" }
+                layer { name: "thr" type: "Threshold" bottom: "data" top: "thr" }
+                layer { name: "thr3" type: "Threshold" bottom: "data" top: "thr3" threshold_param { threshold: 0.3 } }
+                layer { name: "clip" type: "Clip" bottom: "data" top: "clip" clip_param { min: -0.4 max: 0.6 } }
+                layer { name: "swish" type: "Swish" bottom: "wide" top: "swish" }
+                layer { name: "swish_b" type: "Swish" bottom: "data" top: "swish_b" swish_param { beta: 2.5 } }
+                layer { name: "elu_inplace" type: "ELU" bottom: "swish_b" top: "swish_b" elu_param { alpha: 2 } }
+                """, 5, 1, 3);
+        ModelProto m = ModelProto.parseFrom(OnnxExporter.export(g, ExportOptions.DEFAULT));
+        List<String> types = m.getGraph().getNodeList().stream().map(NodeProto::getOpType).toList();
+        for (String t : List.of("Elu", "Abs", "Exp", "Log", "Softplus", "Greater", "Cast", "Clip", "Sigmoid")) {
+            assertTrue(types.contains(t), t + " in " + types);
+        }
+    }
+
+    @Test
     void eltwiseConcatSliceSplitAndIdentities() throws Exception {
         Parity.check(dir, "name: \"combine\"\n" + INPUT + """
                 layer { name: "conv" type: "Convolution" bottom: "data" top: "conv" convolution_param { num_output: 6 kernel_size: 1 } }

@@ -30,6 +30,7 @@ import org.senet4j.ir.op.Slice;
 import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
+import org.senet4j.ir.op.Unary;
 
 /**
  * Straightforward Java implementations of every op on row-major float arrays in Caffe's logical order, written from
@@ -74,6 +75,10 @@ public final class ReferenceKernels {
             }
         } else if (op instanceof Power p) {
             power(p, x, y);
+        } else if (op instanceof Unary u) {
+            for (int i = 0; i < x.length; i++) {
+                y[i] = u.apply(x[i]);
+            }
         } else if (op instanceof Pooling p) {
             pooling(p, inShapes.get(0), x, outShapes.get(0), y);
         } else if (op instanceof Softmax s) {

@@ -33,6 +33,7 @@ import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
 import org.senet4j.ir.op.TanH;
+import org.senet4j.ir.op.Unary;
 
 /**
  * A graph compiled for one input shape: a kernel per node bound to buffers, memory planned once (values whose lives
@@ -175,11 +176,33 @@ final class Plan implements AutoCloseable {
         if (op instanceof TanH) {
             return new UnaryStep(name, dnnl.algorithm.eltwise_tanh, 0f, x, y);
         }
+        if (op instanceof Unary u && eltwise(u) != null) {
+            float alpha = u.kind() == Unary.Kind.BNLL ? 1f : u.a();
+            return new UnaryStep(name, eltwise(u), alpha, u.kind() == Unary.Kind.CLIP ? u.b() : 0f, x, y);
+        }
         float[][] affine = channelAffine(op, x.shape);
         if (affine != null) {
             return new ChannelAffineStep(name, x, y, affine[0], affine[1]);
         }
         return new FallbackStep(name, op, in, out);
+    }
+
+    /**
+     * The oneDNN algorithm whose formula is Caffe's for this Unary op, or null (the op then runs its reference
+     * kernel): elu(alpha), abs, soft_relu with alpha 1 (BNLL), clip(min, max), swish(beta); exp and log only
+     * without base, scale and shift. Threshold has no oneDNN counterpart.
+     */
+    static dnnl.algorithm eltwise(Unary u) {
+        return switch (u.kind()) {
+            case ELU -> dnnl.algorithm.eltwise_elu;
+            case ABS -> dnnl.algorithm.eltwise_abs;
+            case BNLL -> dnnl.algorithm.eltwise_soft_relu;
+            case CLIP -> dnnl.algorithm.eltwise_clip;
+            case SWISH -> dnnl.algorithm.eltwise_swish;
+            case EXP -> u.expInnerScale() == 1f && u.expOuterScale() == 1f ? dnnl.algorithm.eltwise_exp : null;
+            case LOG -> u.b() == 1f && u.c() == 0f && u.logBaseScale() == 1f ? dnnl.algorithm.eltwise_log : null;
+            case THRESHOLD -> null;
+        };
     }
 
     /** Per-channel (axis 1) coefficients of BatchNorm and one-input Scale/Bias, or null for other cases. */

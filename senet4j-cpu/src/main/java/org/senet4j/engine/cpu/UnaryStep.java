@@ -8,17 +8,26 @@ import org.bytedeco.dnnl.eltwise_forward;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.dnnl.global.dnnl;
 
-/** ReLU (with negative slope), Sigmoid or TanH as a oneDNN element-wise primitive, in place when allowed. */
+/**
+ * An element-wise op as a oneDNN eltwise primitive (alpha, beta as oneDNN defines them for the algorithm), in place
+ * when allowed: ReLU (with negative slope), Sigmoid, TanH, and the Unary kinds whose oneDNN formula is Caffe's.
+ */
 final class UnaryStep extends AbstractStep {
     private final dnnl.algorithm alg;
     private final float alpha;
+    private final float beta;
     private final Buf in;
     private final Buf out;
 
     UnaryStep(String name, dnnl.algorithm alg, float alpha, Buf in, Buf out) {
+        this(name, alg, alpha, 0f, in, out);
+    }
+
+    UnaryStep(String name, dnnl.algorithm alg, float alpha, float beta, Buf in, Buf out) {
         super(name, List.of(in), List.of(out));
         this.alg = alg;
         this.alpha = alpha;
+        this.beta = beta;
         this.in = in;
         this.out = out;
     }
@@ -32,7 +41,7 @@ final class UnaryStep extends AbstractStep {
     public void bind(Dnnl d) {
         memory.desc desc = d.desc(in.shape);
         eltwise_forward.primitive_desc pd = d.keep(new eltwise_forward.primitive_desc(d.engine,
-                dnnl.prop_kind.forward_inference, alg, desc, desc, alpha, 0f,
+                dnnl.prop_kind.forward_inference, alg, desc, desc, alpha, beta,
                 d.keep(new org.bytedeco.dnnl.primitive_attr()), false));
         prim = d.keep(new eltwise_forward(pd));
         args = d.args(DNNL_ARG_SRC, in.mem(d), DNNL_ARG_DST, out.mem(d));
