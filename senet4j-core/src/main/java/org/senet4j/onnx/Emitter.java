@@ -19,6 +19,8 @@ import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Crop;
+import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
@@ -141,6 +143,10 @@ final class Emitter {
             lrn(n, l);
         } else if (op instanceof MVN m) {
             mvn(n, m);
+        } else if (op instanceof Deconvolution dc) {
+            deconvolution(n, dc);
+        } else if (op instanceof Crop cr) {
+            crop(n, cr);
         } else {
             throw new IllegalStateException("no ONNX mapping for op " + op.opName());
         }
@@ -161,6 +167,47 @@ final class Emitter {
                 ints("dilations", c.dilationH(), c.dilationW()),
                 attr("group", (long) c.group()));
         activation(n, y, c.activation());
+    }
+
+    /**
+     * ConvTranspose: ONNX's weight layout (C, M/group, kh, kw) is Caffe's; symmetric explicit pads give Caffe's
+     * output size {@code s (in - 1) + d (k - 1) + 1 - 2 p} (no output_padding).
+     */
+    private void deconvolution(Node n, Deconvolution d) {
+        List<String> ins = new ArrayList<>(List.of(in(n, 0), weight(n, "weight", d.weight(), null)));
+        if (d.hasBias()) {
+            ins.add(weight(n, "bias", d.bias(), null));
+        }
+        b.node("ConvTranspose", n.name(), ins, List.of(out(n)),
+                ints("kernel_shape", d.kernelH(), d.kernelW()),
+                ints("strides", d.strideH(), d.strideW()),
+                ints("pads", d.padH(), d.padW(), d.padH(), d.padW()),
+                ints("dilations", d.dilationH(), d.dilationW()),
+                attr("group", (long) d.group()));
+    }
+
+    /** Slice of input 0 on the cropped axes, static starts and ends (the reference input's values are not read). */
+    private void crop(Node n, Crop c) throws ModelException {
+        String x = in(n, 0);
+        Shape xs = g.shape(x);
+        Shape ys = g.shape(out(n));
+        int[] start = c.starts(xs.rank());
+        int k = xs.rank() - c.axis();
+        long[] starts = new long[k];
+        long[] ends = new long[k];
+        long[] axes = new long[k];
+        for (int i = 0; i < k; i++) {
+            int a = c.axis() + i;
+            if (dims.of(x).variable(a)) {
+                throw ModelException.field("crop_param.axis", "axis " + a + ", whose size follows the batch size, "
+                        + "cannot be cropped in an export with a variable batch size");
+            }
+            starts[i] = start[a];
+            ends[i] = (long) start[a] + ys.dim(a);
+            axes[i] = a;
+        }
+        b.node("Slice", n.name(), List.of(x, b.int64s(n.name() + "/starts", starts),
+                b.int64s(n.name() + "/ends", ends), b.int64s(n.name() + "/axes", axes)), List.of(out(n)));
     }
 
     /**
