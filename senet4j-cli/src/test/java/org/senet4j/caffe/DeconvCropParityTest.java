@@ -124,6 +124,16 @@ class DeconvCropParityTest {
                                 .map(BlobResult::toString).toList());
                         assertTrue(r.blobs().size() >= 6, what + ": compared " + r.blobs().size());
                         worst = Math.max(worst, r.worstRelError());
+                        assertEquals(device.equals("cpu"), e instanceof org.senet4j.engine.cpu.CpuEngine, device);
+                        if (e instanceof org.senet4j.engine.cpu.CpuEngine cpu) {
+                            List<String> steps = cpu.steps(batch);
+                            for (String deconv : List.of("d_hw", "d_dil", "d_up", "d_pair", "d_1x1")) {
+                                if (g.nodes().stream().anyMatch(n -> n.name().equals(deconv))) {
+                                    assertTrue(steps.stream().anyMatch(st -> st.startsWith(deconv + " [deconv ")),
+                                            what + ": " + deconv + " is not a oneDNN deconvolution: " + steps);
+                                }
+                            }
+                        }
                     }
                 }
             }
