@@ -106,16 +106,37 @@ class DeconvCropParityTest {
         assertEquals(Shape.of(1, 3, 6, 5), g.shape("c_neg2"));
     }
 
-    /** Returns the worst relative error over every engine, pass setting, batch and blob. */
+    /**
+     * Zoo nets that stop at Deconvolution and Crop (FCN-8s, HED, RetinaFace's mnet), at a smaller input size, whole,
+     * with Caffe-written random weights: the CPU engine and ONNX Runtime at batch 1.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "shelhamer_fcn.berkeleyvision.org/voc-fcn8s__deploy.prototxt | dim: 500 | dim: 64",
+        "s9xie_hed/examples__hed__deploy.prototxt | input_dim: 500 | input_dim: 96",
+        "Charrin_RetinaFace-Cpp/convert_models__mnet__mnet.prototxt | dim: 640 | dim: 160"})
+    void zooNetsMatchRealCaffe(String file, String from, String to) throws Exception {
+        Path zoo = org.senet4j.TestData.requireShared("caffe-zoo/" + file);
+        String name = zoo.getFileName().toString().replace(".prototxt", "");
+        double worst = check(name, Files.readString(zoo).replace(from, to), 23, List.of("cpu"), 1);
+        System.out.println(file + " worst relative error " + worst);
+    }
+
     private double check(String name, String text, long seed) throws Exception {
+        return check(name, text, seed, List.of("reference", "cpu"), 1, 2);
+    }
+
+    /** Returns the worst relative error over every engine, pass setting, batch and blob. */
+    private double check(String name, String text, long seed, List<String> devices, int... batches)
+            throws Exception {
         Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
         double worst = 0;
-        for (int batch : new int[] {1, 2}) {
+        for (int batch : batches) {
             CaffeOracle.ReferenceSet caffe = CaffeOracle.makeReference(proto, dir.resolve(name + batch), null, seed,
                     batch, InputDistribution.UNIFORM, seed + 1, 1, CaffeOracle.Options.defaults());
             ReferenceSet ref = new ReferenceSet(caffe.dir(), caffe.inputs(), caffe.blobs());
             Graph g = CaffeImporter.load(proto, caffe.model()).graph().withBatchSize(batch);
-            for (String device : List.of("reference", "cpu")) {
+            for (String device : devices) {
                 for (List<String> passes : List.of(List.<String>of(), List.of("all"))) {
                     try (Engine e = Engines.create(device, Passes.optimize(g, passes), EngineOptions.DEFAULT)) {
                         VerifyReport r = Verifier.verify(e, ref, TOL);
