@@ -186,26 +186,34 @@ final class Emitter {
                 attr("group", (long) d.group()));
     }
 
-    /** Slice of input 0 on the cropped axes, static starts and ends (the reference input's values are not read). */
+    /**
+     * Slice of input 0 on the cropped axes, static starts and ends (the reference input's values are not read). An
+     * axis that follows the batch size is left whole when the crop keeps it whole (offset 0, same size), else refused.
+     */
     private void crop(Node n, Crop c) throws ModelException {
         String x = in(n, 0);
-        Shape xs = g.shape(x);
-        Shape ys = g.shape(out(n));
-        int[] start = c.starts(xs.rank());
-        int k = xs.rank() - c.axis();
-        long[] starts = new long[k];
-        long[] ends = new long[k];
-        long[] axes = new long[k];
-        for (int i = 0; i < k; i++) {
-            int a = c.axis() + i;
-            if (dims.of(x).variable(a)) {
+        Dims xd = dims.of(x);
+        Dims yd = dims.of(out(n));
+        int[] start = c.starts(xd.rank());
+        List<long[]> sliced = new ArrayList<>();
+        for (int a = c.axis(); a < xd.rank(); a++) {
+            boolean whole = start[a] == 0 && xd.a()[a] == yd.a()[a] && xd.b()[a] == yd.b()[a];
+            if (whole) {
+                continue;
+            }
+            if (xd.variable(a) || yd.variable(a)) {
                 throw ModelException.field("crop_param.axis", "axis " + a + ", whose size follows the batch size, "
                         + "cannot be cropped in an export with a variable batch size");
             }
-            starts[i] = start[a];
-            ends[i] = (long) start[a] + ys.dim(a);
-            axes[i] = a;
+            sliced.add(new long[] {a, start[a], (long) start[a] + yd.a()[a]});
         }
+        if (sliced.isEmpty()) {
+            b.node("Identity", n.name(), List.of(x), List.of(out(n)));
+            return;
+        }
+        long[] axes = sliced.stream().mapToLong(t -> t[0]).toArray();
+        long[] starts = sliced.stream().mapToLong(t -> t[1]).toArray();
+        long[] ends = sliced.stream().mapToLong(t -> t[2]).toArray();
         b.node("Slice", n.name(), List.of(x, b.int64s(n.name() + "/starts", starts),
                 b.int64s(n.name() + "/ends", ends), b.int64s(n.name() + "/axes", axes)), List.of(out(n)));
     }
