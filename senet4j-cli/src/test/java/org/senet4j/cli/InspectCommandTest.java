@@ -86,13 +86,13 @@ class InspectCommandTest {
         Path bad = dir.resolve("report.prototxt");
         Files.writeString(bad, """
                 layer { name: "d" type: "Data" top: "data" top: "label" data_param { batch_size: 2 } }
-                layer { name: "up" type: "Deconvolution" bottom: "data" top: "up"
+                layer { name: "up" type: "DeformableConvolution" bottom: "data" top: "up"
                         convolution_param { num_output: 1 kernel_size: 2 glitter: 1 } }
                 layer { name: "loss" type: "SoftmaxWithLoss" bottom: "up" bottom: "label" top: "loss" }
                 """);
         CliRunner.Result text = CliRunner.run("inspect", bad.toString());
         assertEquals(ExitCode.BAD_MODEL, text.code());
-        assertTrue(text.err().contains("unsupported layer type: Deconvolution (1 layer: up)"), text.err());
+        assertTrue(text.err().contains("unsupported layer type: DeformableConvolution (1 layer: up)"), text.err());
         assertTrue(text.err().contains(bad + ":3:") && text.err().contains("ConvolutionParameter.glitter"), text.err());
         assertTrue(text.err().contains("give --input-shape data=2,C,H,W"), text.err());
         CliRunner.Result json = CliRunner.run("inspect", bad.toString(), "--json");
@@ -101,9 +101,9 @@ class InspectCommandTest {
         assertEquals(List.of("supported", "file", "unsupportedTypes", "unknownFields", "shapesNeeded", "leftOut"),
                 List.copyOf(root.keySet()));
         assertEquals(false, root.get("supported"));
-        assertEquals(Map.of("Deconvolution", List.of("up")), root.get("unsupportedTypes"));
+        assertEquals(Map.of("DeformableConvolution", List.of("up")), root.get("unsupportedTypes"));
         Map<String, Object> field = ((List<Map<String, Object>>) root.get("unknownFields")).get(0);
-        assertEquals(List.of(3L, "up", "Deconvolution", "glitter"), List.of(field.get("line"), field.get("layer"),
+        assertEquals(List.of(3L, "up", "DeformableConvolution", "glitter"), List.of(field.get("line"), field.get("layer"),
                 field.get("type"), field.get("field")));
         assertEquals("--input-shape data=2,C,H,W",
                 ((List<Map<String, Object>>) root.get("shapesNeeded")).get(0).get("example"));

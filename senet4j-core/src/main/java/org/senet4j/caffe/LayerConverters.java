@@ -11,6 +11,7 @@ import org.senet4j.caffe.proto.BiasParameter;
 import org.senet4j.caffe.proto.BlobShape;
 import org.senet4j.caffe.proto.ConcatParameter;
 import org.senet4j.caffe.proto.ConvolutionParameter;
+import org.senet4j.caffe.proto.CropParameter;
 import org.senet4j.caffe.proto.DummyDataParameter;
 import org.senet4j.caffe.proto.EltwiseParameter;
 import org.senet4j.caffe.proto.FlattenParameter;
@@ -30,6 +31,8 @@ import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Crop;
+import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
@@ -66,6 +69,7 @@ public final class LayerConverters {
         t.put("Python", LayerConverters::python);
         t.put("DummyData", LayerConverters::dummyData);
         t.put("Convolution", LayerConverters::convolution);
+        t.put("Deconvolution", LayerConverters::deconvolution);
         t.put("BatchNorm", LayerConverters::batchNorm);
         t.put("Scale", LayerConverters::scale);
         t.put("Bias", LayerConverters::bias);
@@ -100,6 +104,7 @@ public final class LayerConverters {
         t.put("Threshold", c -> Unary.threshold(c.layer().getThresholdParam().getThreshold()));
         t.put("Clip", LayerConverters::clip);
         t.put("Swish", c -> Unary.swish(c.layer().getSwishParam().getBeta()));
+        t.put("Crop", LayerConverters::crop);
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -215,6 +220,28 @@ public final class LayerConverters {
     // ----- layers with weights --------------------------------------------------------------------------------
 
     private static Op convolution(LayerContext c) throws ModelException {
+        ConvGeometry g = convGeometry(c);
+        Shape w = Shape.of(g.numOutput, c.input(0).dim(1) / g.group, g.kernel[0], g.kernel[1]);
+        List<Tensor> t = g.bias ? c.weights(w, Shape.of(g.numOutput)) : c.weights(w);
+        return new Convolution(g.numOutput, g.kernel[0], g.kernel[1], g.stride[0], g.stride[1], g.pad[0], g.pad[1],
+                g.dilation[0], g.dilation[1], g.group, t.get(0), g.bias ? t.get(1) : null, Activation.NONE);
+    }
+
+    /** Caffe's Deconvolution: {@code convolution_param} as for Convolution, weight (C, num_output/group, kh, kw). */
+    private static Op deconvolution(LayerContext c) throws ModelException {
+        ConvGeometry g = convGeometry(c);
+        Shape w = Shape.of(c.input(0).dim(1), g.numOutput / g.group, g.kernel[0], g.kernel[1]);
+        List<Tensor> t = g.bias ? c.weights(w, Shape.of(g.numOutput)) : c.weights(w);
+        return new Deconvolution(g.numOutput, g.kernel[0], g.kernel[1], g.stride[0], g.stride[1], g.pad[0],
+                g.pad[1], g.dilation[0], g.dilation[1], g.group, t.get(0), g.bias ? t.get(1) : null);
+    }
+
+    /** The checked {@code convolution_param} of a Convolution or Deconvolution layer. */
+    private record ConvGeometry(int numOutput, int[] kernel, int[] stride, int[] pad, int[] dilation, int group,
+                                boolean bias) {
+    }
+
+    private static ConvGeometry convGeometry(LayerContext c) throws ModelException {
         ConvolutionParameter p = c.layer().getConvolutionParam();
         Shape in = c.input(0);
         if (p.getAxis() != 1) {
@@ -249,10 +276,7 @@ public final class LayerConverters {
             throw ModelException.field("convolution_param.group", "num_output " + numOutput
                     + " is not divisible by group " + group);
         }
-        Shape w = Shape.of(numOutput, in.dim(1) / group, kernel[0], kernel[1]);
-        List<Tensor> t = p.getBiasTerm() ? c.weights(w, Shape.of(numOutput)) : c.weights(w);
-        return new Convolution(numOutput, kernel[0], kernel[1], stride[0], stride[1], pad[0], pad[1], dilation[0],
-                dilation[1], group, t.get(0), p.getBiasTerm() ? t.get(1) : null, Activation.NONE);
+        return new ConvGeometry(numOutput, kernel, stride, pad, dilation, group, p.getBiasTerm());
     }
 
     /**
@@ -482,6 +506,30 @@ public final class LayerConverters {
             axis = c.axis(p.getAxis(), 0, "slice_param.axis");
         }
         return new Slice(axis, p.getSlicePointList(), requireTops(c));
+    }
+
+    /** Caffe's Crop: two bottoms (data, shape reference); crop_param.axis may be negative, offsets unsigned. */
+    private static Op crop(LayerContext c) throws ModelException {
+        CropParameter p = c.layer().getCropParam();
+        if (c.layer().getBottomCount() != 2) {
+            throw ModelException.field("bottom", "Crop takes 2 bottoms (the input and the reference shape), got "
+                    + c.layer().getBottomCount());
+        }
+        int axis = c.axis(p.getAxis(), 0, "crop_param.axis");
+        List<Integer> offsets = new ArrayList<>();
+        for (int o : p.getOffsetList()) {
+            if (o < 0) {
+                throw ModelException.field("crop_param.offset", "offset " + Integer.toUnsignedString(o)
+                        + " is too large");
+            }
+            offsets.add(o);
+        }
+        int rank = c.input(0).rank();
+        if (offsets.size() > 1 && axis + offsets.size() != rank) {
+            throw ModelException.field("crop_param.offset", "expected 1 offset or one per axis from " + axis
+                    + " on (" + (rank - axis) + "), got " + offsets.size());
+        }
+        return new Crop(axis, offsets);
     }
 
     private static Op reshape(LayerContext c) throws ModelException {

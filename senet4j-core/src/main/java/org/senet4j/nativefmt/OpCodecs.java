@@ -11,7 +11,9 @@ import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Crop;
 import org.senet4j.ir.op.Custom;
+import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
@@ -191,7 +193,21 @@ final class OpCodecs {
                     p[i] = r.real(kind.params().get(i));
                 }
                 return new Unary(kind, p[0], p[1], p[2]);
-            }));
+            }),
+        codec(Deconvolution.class,
+            (op, a) -> a.integer("num_output", op.numOutput())
+                .integer("kernel_h", op.kernelH()).integer("kernel_w", op.kernelW())
+                .integer("stride_h", op.strideH()).integer("stride_w", op.strideW())
+                .integer("pad_h", op.padH()).integer("pad_w", op.padW())
+                .integer("dilation_h", op.dilationH()).integer("dilation_w", op.dilationW())
+                .integer("group", op.group()),
+            r -> new Deconvolution(r.integer("num_output"), r.integer("kernel_h"), r.integer("kernel_w"),
+                r.integer("stride_h"), r.integer("stride_w"), r.integer("pad_h"), r.integer("pad_w"),
+                r.integer("dilation_h"), r.integer("dilation_w"), r.integer("group"), r.weight("weight"),
+                r.optionalWeight("bias"))),
+        codec(Crop.class,
+            (op, a) -> a.integer("axis", op.axis()).integers("offset", op.offsets()),
+            r -> new Crop(r.integer("axis"), r.integers("offset"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

@@ -19,6 +19,8 @@ import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Crop;
+import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
@@ -144,6 +146,10 @@ final class Emitter {
             mvn(n, m);
         } else if (op instanceof Unary u) {
             unary(n, u);
+        } else if (op instanceof Deconvolution dc) {
+            deconvolution(n, dc);
+        } else if (op instanceof Crop cr) {
+            crop(n, cr);
         } else {
             throw new IllegalStateException("no ONNX mapping for op " + op.opName());
         }
@@ -164,6 +170,55 @@ final class Emitter {
                 ints("dilations", c.dilationH(), c.dilationW()),
                 attr("group", (long) c.group()));
         activation(n, y, c.activation());
+    }
+
+    /**
+     * ConvTranspose: ONNX's weight layout (C, M/group, kh, kw) is Caffe's; symmetric explicit pads give Caffe's
+     * output size {@code s (in - 1) + d (k - 1) + 1 - 2 p} (no output_padding).
+     */
+    private void deconvolution(Node n, Deconvolution d) {
+        List<String> ins = new ArrayList<>(List.of(in(n, 0), weight(n, "weight", d.weight(), null)));
+        if (d.hasBias()) {
+            ins.add(weight(n, "bias", d.bias(), null));
+        }
+        b.node("ConvTranspose", n.name(), ins, List.of(out(n)),
+                ints("kernel_shape", d.kernelH(), d.kernelW()),
+                ints("strides", d.strideH(), d.strideW()),
+                ints("pads", d.padH(), d.padW(), d.padH(), d.padW()),
+                ints("dilations", d.dilationH(), d.dilationW()),
+                attr("group", (long) d.group()));
+    }
+
+    /**
+     * Slice of input 0 on the cropped axes, static starts and ends (the reference input's values are not read). An
+     * axis that follows the batch size is left whole when the crop keeps it whole (offset 0, same size), else refused.
+     */
+    private void crop(Node n, Crop c) throws ModelException {
+        String x = in(n, 0);
+        Dims xd = dims.of(x);
+        Dims yd = dims.of(out(n));
+        int[] start = c.starts(xd.rank());
+        List<long[]> sliced = new ArrayList<>();
+        for (int a = c.axis(); a < xd.rank(); a++) {
+            boolean whole = start[a] == 0 && xd.a()[a] == yd.a()[a] && xd.b()[a] == yd.b()[a];
+            if (whole) {
+                continue;
+            }
+            if (xd.variable(a) || yd.variable(a)) {
+                throw ModelException.field("crop_param.axis", "axis " + a + ", whose size follows the batch size, "
+                        + "cannot be cropped in an export with a variable batch size");
+            }
+            sliced.add(new long[] {a, start[a], (long) start[a] + yd.a()[a]});
+        }
+        if (sliced.isEmpty()) {
+            b.node("Identity", n.name(), List.of(x), List.of(out(n)));
+            return;
+        }
+        long[] axes = sliced.stream().mapToLong(t -> t[0]).toArray();
+        long[] starts = sliced.stream().mapToLong(t -> t[1]).toArray();
+        long[] ends = sliced.stream().mapToLong(t -> t[2]).toArray();
+        b.node("Slice", n.name(), List.of(x, b.int64s(n.name() + "/starts", starts),
+                b.int64s(n.name() + "/ends", ends), b.int64s(n.name() + "/axes", axes)), List.of(out(n)));
     }
 
     /**

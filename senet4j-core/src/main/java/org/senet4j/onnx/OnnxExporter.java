@@ -54,9 +54,9 @@ import org.senet4j.passes.Passes;
  * Sigmoid, TanH, Softmax → Sigmoid, Tanh, Softmax(axis); Pooling → MaxPool/AveragePool with explicit pads that give
  * Caffe's ceil-mode sizes and divisors exactly (see {@link PoolingPlan}) or GlobalMaxPool/GlobalAveragePool; Axpy →
  * Mul + Add; Eltwise → Mul by coefficients + Add/Sum, Mul, Max; Concat → Concat; Slice → Split; Reshape and Flatten →
- * Reshape; Power → Mul/Add/Pow (trivial parts left out); Split and Dropout → Identity; Silence → nothing; the
- * element-wise Unary kinds (ELU, AbsVal, Exp, Log, BNLL, Threshold, Clip, Swish) → Elu, Abs, Exp, Log, Softplus,
- * Greater + Cast, Clip, Sigmoid + Mul (with Mul/Add for scales and shifts).
+ * Reshape; Power → Mul/Add/Pow (trivial parts left out); Deconvolution → ConvTranspose; Crop → Slice; Split and
+ * Dropout → Identity; Silence → nothing; the element-wise Unary kinds (ELU, AbsVal, Exp, Log, BNLL, Threshold, Clip,
+ * Swish) → Elu, Abs, Exp, Log, Softplus, Greater + Cast, Clip, Sigmoid + Mul (with Mul/Add for scales and shifts).
  */
 public final class OnnxExporter {
     /** {@code producer_name} of exported models. */

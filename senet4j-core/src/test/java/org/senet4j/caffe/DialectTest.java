@@ -48,9 +48,9 @@ class DialectTest {
     @Test
     void oneReportListsEveryProblem() throws Exception {
         String text = "name: \"n\"\n" + INPUT
-                + "layer {\n  name: \"d1\"\n  type: \"Deconvolution\"\n  bottom: \"data\"\n  top: \"d1\"\n"
+                + "layer {\n  name: \"d1\"\n  type: \"DeformableConvolution\"\n  bottom: \"data\"\n  top: \"d1\"\n"
                 + "  convolution_param { num_output: 2 kernel_size: 2 shiny: 3 }\n}\n"
-                + "layer { name: \"d2\" type: \"Deconvolution\" bottom: \"d1\" top: \"d2\" }\n"
+                + "layer { name: \"d2\" type: \"DeformableConvolution\" bottom: \"d1\" top: \"d2\" }\n"
                 + "layer { name: \"m\" type: \"MatWrite\" bottom: \"d2\" mat_write_param { prefix: \"x\" } }\n"
                 + "layer { name: \"s\" type: \"SELU\" bottom: \"d2\" top: \"s\" selu_param { alpha: 1 } }\n"
                 + "layer { name: \"p\" type: \"Pooling\" bottom: \"data\" top: \"p\" "
@@ -58,11 +58,11 @@ class DialectTest {
                 + "layer { name: \"h\" type: \"HDF5Data\" top: \"h\" top: \"hl\" hdf5_data_param { batch_size: 4 } }\n"
                 + "layer { name: \"c\" type: \"Concat\" bottom: \"h\" bottom: \"p\" top: \"c\" }\n";
         ImportReport r = report(text);
-        assertEquals(Map.of("Deconvolution", List.of("d1", "d2"), "SELU", List.of("s")), r.unsupportedTypes());
-        assertEquals(List.of("Deconvolution", "SELU"), List.copyOf(r.unsupportedTypes().keySet()));
+        assertEquals(Map.of("DeformableConvolution", List.of("d1", "d2"), "SELU", List.of("s")), r.unsupportedTypes());
+        assertEquals(List.of("DeformableConvolution", "SELU"), List.copyOf(r.unsupportedTypes().keySet()));
         assertEquals(3, r.unknownFields().size(), r.unknownFields().toString());
         PrototxtReader.UnknownField shiny = r.unknownFields().get(0);
-        assertEquals(List.of(8, "d1", "Deconvolution", "ConvolutionParameter", "shiny"),
+        assertEquals(List.of(8, "d1", "DeformableConvolution", "ConvolutionParameter", "shiny"),
                 List.of(shiny.line(), shiny.layer(), shiny.type(), shiny.message(), shiny.field()));
         PrototxtReader.UnknownField selu = r.unknownFields().get(1);
         assertEquals("selu_param", selu.field());
@@ -74,7 +74,7 @@ class DialectTest {
         assertEquals(List.of("h"), r.shapesNeeded().stream().map(ImportReport.ShapeNeeded::top).toList());
         assertEquals("h=4,C,H,W", r.shapesNeeded().get(0).example());
         String text2 = r.describe();
-        assertTrue(text2.startsWith("unsupported layer types: Deconvolution (2 layers: d1, d2); SELU (1 layer: s)"), text2);
+        assertTrue(text2.startsWith("unsupported layer types: DeformableConvolution (2 layers: d1, d2); SELU (1 layer: s)"), text2);
         assertTrue(text2.contains(dir.resolve("net.prototxt") + ":8:"), text2);
         assertTrue(text2.contains("layer \"s\" (SELU): unknown field LayerParameter.selu_param (from jolibrain"),
                 text2);
@@ -83,7 +83,7 @@ class DialectTest {
 
         Map<?, ?> json = (Map<?, ?>) Json.parse(Json.write(r.toJson()));
         assertEquals(false, json.get("supported"));
-        assertEquals(Map.of("Deconvolution", List.of("d1", "d2"), "SELU", List.of("s")), json.get("unsupportedTypes"));
+        assertEquals(Map.of("DeformableConvolution", List.of("d1", "d2"), "SELU", List.of("s")), json.get("unsupportedTypes"));
         assertEquals(3, ((List<?>) json.get("unknownFields")).size());
         Map<?, ?> first = (Map<?, ?>) ((List<?>) json.get("unknownFields")).get(0);
         assertEquals(8L, first.get("line"));
@@ -94,7 +94,7 @@ class DialectTest {
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
                 () -> CaffeImporter.load(p, null, new CaffeImporter.Options(true)));
         assertTrue(e.report().unknownFields().isEmpty());
-        assertEquals(2, e.report().unsupportedTypes().get("Deconvolution").size());
+        assertEquals(2, e.report().unsupportedTypes().get("DeformableConvolution").size());
         assertTrue(e.report().shapesNeeded().size() == 1);
         assertEquals(r, CaffeImporter.check(p, null, CaffeImporter.Options.DEFAULT));
     }

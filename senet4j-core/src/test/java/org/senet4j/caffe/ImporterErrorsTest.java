@@ -49,12 +49,12 @@ class ImporterErrorsTest {
     @Test
     void everyUnsupportedTypeIsListedAtOnce() throws Exception {
         ModelException e = fail(INPUT
-                + "layer { name: \"n1\" type: \"Deconvolution\" bottom: \"data\" top: \"n1\" }\n"
+                + "layer { name: \"n1\" type: \"DeformableConvolution\" bottom: \"data\" top: \"n1\" }\n"
                 + "layer { name: \"c1\" type: \"Convolution\" bottom: \"n1\" top: \"c1\" "
                 + "convolution_param { num_output: 4 kernel_size: 1 } }\n"
                 + "layer { name: \"perm\" type: \"Permute\" bottom: \"c1\" top: \"perm\" }\n"
-                + "layer { name: \"n2\" type: \"Deconvolution\" bottom: \"perm\" top: \"n2\" }\n");
-        assertTrue(e.getMessage().contains("unsupported layer types: Deconvolution (2 layers: n1, n2); "
+                + "layer { name: \"n2\" type: \"DeformableConvolution\" bottom: \"perm\" top: \"n2\" }\n");
+        assertTrue(e.getMessage().contains("unsupported layer types: DeformableConvolution (2 layers: n1, n2); "
                 + "Permute (1 layer: perm)"), e.getMessage());
     }
 

@@ -147,7 +147,11 @@ final class NativeFixtures {
         add(b, "custom", "SignedSqrt", new org.senet4j.ir.op.Custom(
                 new org.senet4j.caffe.plugin.SignedSqrtPlugin.SignedSqrt(0.125f), Map.of()),
                 List.of("aux_softmax"), List.of("custom"));
-        return b.outputs(List.of("softmax", "power", "custom")).build();
+        add(b, "deconv", "Deconvolution", new org.senet4j.ir.op.Deconvolution(4, 3, 2, 2, 1, 1, 0, 1, 2, 2,
+                random(r, 8, 2, 3, 2), random(r, 4)), List.of("conv1"), List.of("deconv"));
+        add(b, "crop", "Crop", new org.senet4j.ir.op.Crop(2, List.of(1, 0)), List.of("deconv", "data"),
+                List.of("crop"));
+        return b.outputs(List.of("softmax", "power", "custom", "crop")).build();
     }
 
     private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out)

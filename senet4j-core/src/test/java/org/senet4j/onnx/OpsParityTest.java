@@ -233,6 +233,24 @@ class OpsParityTest {
     }
 
     @Test
+    void deconvolutionAndCrop() throws Exception {
+        Parity.check(dir, "name: \"deconv_crop\"\n" + INPUT + """
+                layer { name: "up" type: "Deconvolution" bottom: "data" top: "up"
+                  convolution_param { num_output: 6 kernel_h: 4 kernel_w: 3 stride_h: 2 stride_w: 3 pad_h: 1 pad_w: 2
+                                      dilation: 1 dilation: 2 group: 2 } }
+                layer { name: "relu" type: "ReLU" bottom: "up" top: "up" }
+                layer { name: "up_nb" type: "Deconvolution" bottom: "data" top: "up_nb"
+                  convolution_param { num_output: 4 kernel_size: 2 stride: 2 bias_term: false } }
+                layer { name: "crop" type: "Crop" bottom: "up" bottom: "data" top: "crop" crop_param { offset: 3 offset: 1 } }
+                layer { name: "crop_c" type: "Crop" bottom: "up_nb" bottom: "data" top: "crop_c"
+                  crop_param { axis: 1 offset: 0 offset: 2 offset: 5 } }
+                layer { name: "crop_0" type: "Crop" bottom: "up_nb" bottom: "data" top: "crop_0"
+                  crop_param { axis: 0 offset: 0 offset: 0 offset: 1 offset: 1 } }
+                layer { name: "crop_last" type: "Crop" bottom: "up" bottom: "data" top: "crop_last" crop_param { axis: -1 } }
+                """, 5, 1, 3);
+    }
+
+    @Test
     void bundledModels() throws Exception {
         for (String name : List.of("ops_zoo", "se_resnet_mini", "se_resnext_mini", "se_inception_mini")) {
             String text = Files.readString(TestData.testdata().resolve(name + ".prototxt"));

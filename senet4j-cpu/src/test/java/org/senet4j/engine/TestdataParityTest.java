@@ -41,7 +41,7 @@ class TestdataParityTest {
 
     @ParameterizedTest
     @CsvSource({
-        "cpu, se_resnet_mini", "cpu, se_resnext_mini", "cpu, se_inception_mini", "cpu, ops_zoo",
+        "cpu, se_resnet_mini", "cpu, se_resnext_mini", "cpu, se_inception_mini", "cpu, ops_zoo", "cpu, deconv_crop", "reference, deconv_crop",
         "reference, se_resnet_mini", "reference, se_resnext_mini", "reference, se_inception_mini",
         "reference, ops_zoo"})
     void everyBlobMatchesCaffeAtBatch2WithAndWithoutPasses(String device, String net) throws Exception {
@@ -58,7 +58,7 @@ class TestdataParityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo"})
+    @ValueSource(strings = {"se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo", "deconv_crop"})
     void batchOneMatchesTheFirstImageOfCaffesBatch(String net) throws Exception {
         ReferenceSet ref = ReferenceSet.read(TestData.testdata().resolve(net));
         Graph g = Passes.optimize(load(net).withBatchSize(1), List.of());
@@ -86,7 +86,7 @@ class TestdataParityTest {
 
     /** Outputs with and without passes agree closely (the passes only refactor arithmetic). */
     @ParameterizedTest
-    @ValueSource(strings = {"se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo"})
+    @ValueSource(strings = {"se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo", "deconv_crop"})
     void passesDoNotChangeOutputs(String net) throws Exception {
         Graph g = load(net);
         ReferenceSet ref = ReferenceSet.read(TestData.testdata().resolve(net));
@@ -110,7 +110,8 @@ class TestdataParityTest {
     @org.junit.jupiter.api.Test
     void testdataCoversEveryLayerType() throws Exception {
         Set<String> types = new TreeSet<>();
-        for (String net : List.of("se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo")) {
+        for (String net : List.of("se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo",
+                "deconv_crop")) {
             for (Node n : load(net).nodes()) {
                 types.add(n.type());
             }

@@ -9,7 +9,9 @@ import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Crop;
 import org.senet4j.ir.op.Custom;
+import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Flatten;
@@ -101,6 +103,10 @@ public final class ReferenceKernels {
             lrn(l, inShapes.get(0), x, y);
         } else if (op instanceof MVN m) {
             mvn(m, inShapes.get(0), x, y);
+        } else if (op instanceof Deconvolution dc) {
+            deconvolution(dc, inShapes.get(0), x, outShapes.get(0), y);
+        } else if (op instanceof Crop cr) {
+            crop(cr, inShapes.get(0), x, outShapes.get(0), y);
         } else if (op instanceof Custom c) {
             c.kernel().compute(c.weights(), inShapes, in, outShapes, out);
         } else if (op instanceof Input) {
@@ -155,6 +161,83 @@ public final class ReferenceKernels {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Caffe's Deconvolution (its col2im of weight^T x): every input value scatters into the output; each output
+     * value is accumulated in double over its contributions, then the bias is added.
+     */
+    static void deconvolution(Deconvolution d, Shape in, float[] x, Shape out, float[] y) {
+        int n = in.dim(0);
+        int ci = in.dim(1);
+        int h = in.dim(2);
+        int w = in.dim(3);
+        int co = out.dim(1);
+        int oh = out.dim(2);
+        int ow = out.dim(3);
+        int g = d.group();
+        int cig = ci / g;
+        int cog = co / g;
+        int kh = d.kernelH();
+        int kw = d.kernelW();
+        float[] wt = d.weight().toArray();
+        float[] b = d.bias() == null ? null : d.bias().toArray();
+        double[] acc = new double[oh * ow];
+        for (int b0 = 0; b0 < n; b0++) {
+            for (int o = 0; o < co; o++) {
+                int grp = o / cog;
+                int oc = o % cog;
+                java.util.Arrays.fill(acc, 0);
+                for (int i = 0; i < cig; i++) {
+                    int chan = grp * cig + i;
+                    int xBase = (b0 * ci + chan) * h * w;
+                    int wBase = (chan * cog + oc) * kh * kw;
+                    for (int iy = 0; iy < h; iy++) {
+                        for (int ix = 0; ix < w; ix++) {
+                            double v = x[xBase + iy * w + ix];
+                            for (int u = 0; u < kh; u++) {
+                                int oy = iy * d.strideH() - d.padH() + u * d.dilationH();
+                                if (oy < 0 || oy >= oh) {
+                                    continue;
+                                }
+                                for (int t = 0; t < kw; t++) {
+                                    int ox = ix * d.strideW() - d.padW() + t * d.dilationW();
+                                    if (ox >= 0 && ox < ow) {
+                                        acc[oy * ow + ox] += v * wt[wBase + u * kw + t];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                int yBase = (b0 * co + o) * oh * ow;
+                for (int k = 0; k < oh * ow; k++) {
+                    y[yBase + k] = (float) acc[k] + (b == null ? 0f : b[o]);
+                }
+            }
+        }
+    }
+
+    /** Caffe's Crop: the output's every row (last axis) copied from the input at the offsets. */
+    static void crop(Crop c, Shape in, float[] x, Shape out, float[] y) {
+        int rank = in.rank();
+        int[] start = c.starts(rank);
+        int row = rank == 0 ? 1 : out.dim(rank - 1);
+        long rows = out.count() / Math.max(row, 1);
+        int[] idx = new int[rank];
+        for (long r = 0; r < rows && row > 0; r++) {
+            long rem = r;
+            for (int a = rank - 2; a >= 0; a--) {
+                idx[a] = (int) (rem % out.dim(a));
+                rem /= out.dim(a);
+            }
+            long src = 0;
+            for (int a = 0; a < rank - 1; a++) {
+                src = src * in.dim(a) + idx[a] + start[a];
+            }
+            src = src * in.dim(rank - 1) + start[rank - 1];
+            System.arraycopy(x, (int) src, y, (int) (r * row), row);
         }
     }
 

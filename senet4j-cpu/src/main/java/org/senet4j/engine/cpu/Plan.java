@@ -24,6 +24,7 @@ import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
+import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
@@ -147,6 +148,9 @@ final class Plan implements AutoCloseable {
         Buf y = out.isEmpty() ? null : out.get(0);
         if (op instanceof Convolution c) {
             return new ConvStep(name, c, x, y);
+        }
+        if (op instanceof Deconvolution dc) {
+            return new DeconvStep(name, dc, x, y);
         }
         if (op instanceof Pooling p && PoolStep.exact(p, x.shape.dim(2), x.shape.dim(3), y.shape.dim(2),
                 y.shape.dim(3))) {

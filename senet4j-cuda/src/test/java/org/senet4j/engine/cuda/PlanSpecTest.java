@@ -46,7 +46,7 @@ class PlanSpecTest {
         "se_inception_mini, F32, false, on", "se_inception_mini, F32, true, on", "se_inception_mini, F16, true, on",
         "se_inception_mini, F32, true, off",
         "ops_zoo, F32, false, on", "ops_zoo, F32, true, on", "ops_zoo, F16, true, on", "ops_zoo, F32, true, off",
-        "ops_zoo, F16, false, off"})
+        "ops_zoo, F16, false, off", "deconv_crop, F32, true, on", "deconv_crop, F16, false, off"})
     void emulatedPlanMatchesCaffeBlobByBlob(String net, DType type, boolean channelsLast, String passes)
             throws Exception {
         ReferenceSet ref = ReferenceSet.read(TestData.testdata().resolve(net));
