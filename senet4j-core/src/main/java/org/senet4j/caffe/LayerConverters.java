@@ -25,6 +25,7 @@ import org.senet4j.caffe.proto.SliceParameter;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
@@ -42,6 +43,7 @@ import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
@@ -50,6 +52,7 @@ import org.senet4j.ir.op.Slice;
 import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
+import org.senet4j.ir.op.Tile;
 
 /** The one table from Caffe layer type to converter. Every supported type appears here and nowhere else. */
 public final class LayerConverters {
@@ -89,6 +92,9 @@ public final class LayerConverters {
         t.put("LRN", LayerConverters::lrn);
         t.put("MVN", c -> new MVN(c.layer().getMvnParam().getNormalizeVariance(),
                 c.layer().getMvnParam().getAcrossChannels(), c.layer().getMvnParam().getEps()));
+        t.put("ArgMax", LayerConverters::argMax);
+        t.put("Reduction", LayerConverters::reduction);
+        t.put("Tile", LayerConverters::tile);
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -503,6 +509,32 @@ public final class LayerConverters {
             throw ModelException.field("lrn_param.local_size", "must be odd for WITHIN_CHANNEL, got " + size);
         }
         return new LRN(size, p.getAlpha(), p.getBeta(), p.getK(), region);
+    }
+
+    private static Op argMax(LayerContext c) throws ModelException {
+        var p = c.layer().getArgmaxParam();
+        int topK = positive(p.getTopK(), "argmax_param.top_k");
+        int axis = p.hasAxis() ? c.axis(p.getAxis(), 0, "argmax_param.axis") : ArgMax.NO_AXIS;
+        return new ArgMax(topK, p.getOutMaxVal(), axis);
+    }
+
+    private static Op reduction(LayerContext c) throws ModelException {
+        var p = c.layer().getReductionParam();
+        Reduction.Operation op = switch (p.getOperation()) {
+            case SUM -> Reduction.Operation.SUM;
+            case ASUM -> Reduction.Operation.ASUM;
+            case SUMSQ -> Reduction.Operation.SUMSQ;
+            case MEAN -> Reduction.Operation.MEAN;
+        };
+        return new Reduction(op, c.axis(p.getAxis(), 0, "reduction_param.axis"), p.getCoeff());
+    }
+
+    private static Op tile(LayerContext c) throws ModelException {
+        var p = c.layer().getTileParam();
+        if (!p.hasTiles()) {
+            throw ModelException.field("tile_param.tiles", "missing: the number of tiles is required");
+        }
+        return new Tile(c.axis(p.getAxis(), 0, "tile_param.axis"), positive(p.getTiles(), "tile_param.tiles"));
     }
 
     // ----- helpers ---------------------------------------------------------------------------------------------

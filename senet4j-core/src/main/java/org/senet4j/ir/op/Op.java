@@ -14,7 +14,8 @@ import org.senet4j.ir.Tensor;
  */
 public sealed interface Op
         permits Input, Convolution, BatchNorm, Scale, Bias, ReLU, PReLU, Sigmoid, TanH, Pooling, InnerProduct,
-        Softmax, Axpy, Eltwise, Concat, Slice, Split, Reshape, Flatten, Dropout, Power, Silence, LRN, MVN, Custom {
+        Softmax, Axpy, Eltwise, Concat, Slice, Split, Reshape, Flatten, Dropout, Power, Silence, LRN, MVN, Custom,
+        ArgMax, Reduction, Tile {
 
     /**
      * The output shapes for these input shapes.
