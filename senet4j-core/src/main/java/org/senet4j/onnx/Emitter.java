@@ -500,9 +500,26 @@ final class Emitter {
         if (valuesOnly) {
             return;
         }
+        String last;
+        Dims xd = dims.of(in(n, 0));
+        boolean variable = a.hasAxis() ? xd.variable(axis) : false;
+        for (int i = 1; !a.hasAxis() && i < in.rank(); i++) {
+            variable |= xd.variable(i);
+        }
+        if (variable) {
+            // the ranked dimension follows the batch size: dim - 1 is read from the tensor's shape at run time
+            String shape = b.tensorName(n.name() + "/reversed_shape");
+            b.node("Shape", n.name() + "/Shape", List.of(reversed), List.of(shape));
+            String size = b.tensorName(n.name() + "/size");
+            b.node("Gather", n.name() + "/Gather", List.of(shape, b.int64s(n.name() + "/axis", axis)),
+                    List.of(size), attr("axis", 0L));
+            last = b.tensorName(n.name() + "/last");
+            b.node("Sub", n.name() + "/Last", List.of(size, b.int64s(n.name() + "/one", 1)), List.of(last));
+        } else {
+            last = b.int64s(n.name() + "/last", dim - 1);
+        }
         String indices = b.tensorName(n.name() + "/indices_int64");
-        b.node("Sub", n.name() + "/Unreverse", List.of(b.int64s(n.name() + "/last", dim - 1), rawIndices),
-                List.of(indices));
+        b.node("Sub", n.name() + "/Unreverse", List.of(last, rawIndices), List.of(indices));
         String asFloat = indicesOnly ? out(n) : b.tensorName(n.name() + "/indices");
         b.node("Cast", indicesOnly ? n.name() : n.name() + "/Cast", List.of(indices), List.of(asFloat),
                 attr("to", (long) org.senet4j.onnx.proto.TensorProto.DataType.FLOAT_VALUE));

@@ -18,8 +18,9 @@ import org.senet4j.ir.op.ArgMax;
 /**
  * ArgMax (TopK on the reversed axis, so that ties keep Caffe's larger-index-first order), Reduction (ReduceSum,
  * ReduceL1, ReduceSumSquare, ReduceMean, axes as attribute before opset 18 and as input from it) and Tile in ONNX
- * Runtime against the reference kernels: every opset the exporter writes, batch 1 and 3 on one model, ArgMax outputs
- * bit for bit. A ReLU (half the values 0) and a constant Power (every value equal) give ties.
+ * Runtime against the reference kernels: every opset the exporter writes, batch 1 and 3 on one model (an ArgMax over
+ * the batch axis too), ArgMax outputs bit for bit. A ReLU (half the values 0) and a constant Power (every value
+ * equal) give ties.
  */
 class ReductionOpsExportTest {
     @TempDir
@@ -36,6 +37,7 @@ class ReductionOpsExportTest {
             layer { name: "am_c" type: "ArgMax" bottom: "relu" top: "am_c" argmax_param { top_k: 3 axis: 1 } }
             layer { name: "am_cv" type: "ArgMax" bottom: "relu" top: "am_cv" argmax_param { top_k: 2 axis: 2 out_max_val: true } }
             layer { name: "am_last" type: "ArgMax" bottom: "flat" top: "am_last" argmax_param { top_k: 3 axis: -1 } }
+            layer { name: "am_n" type: "ArgMax" bottom: "relu" top: "am_n" argmax_param { axis: 0 } }
             layer { name: "sum" type: "Reduction" bottom: "data" top: "sum" reduction_param { operation: SUM axis: 2 coeff: -1.5 } }
             layer { name: "asum" type: "Reduction" bottom: "data" top: "asum" reduction_param { operation: ASUM axis: 1 } }
             layer { name: "sumsq" type: "Reduction" bottom: "data" top: "sumsq" reduction_param { operation: SUMSQ axis: 2 coeff: 0.25 } }
@@ -77,7 +79,7 @@ class ReductionOpsExportTest {
                             OrtSupport.assertClose(r.values().get(v), ref.get(v), 1e-5, what);
                         }
                     }
-                    assertTrue(argMaxes == 6, "ArgMax layers checked: " + argMaxes);
+                    assertTrue(argMaxes == 7, "ArgMax layers checked: " + argMaxes);
                 }
             }
         }

@@ -110,7 +110,8 @@ class TestdataParityTest {
     @org.junit.jupiter.api.Test
     void testdataCoversEveryLayerType() throws Exception {
         Set<String> types = new TreeSet<>();
-        for (String net : List.of("se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo")) {
+        for (String net : List.of("se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo",
+                "reduction_ops")) {
             for (Node n : load(net).nodes()) {
                 types.add(n.type());
             }

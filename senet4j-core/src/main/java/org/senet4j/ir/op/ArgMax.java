@@ -1,5 +1,6 @@
 package org.senet4j.ir.op;
 
+import java.util.Arrays;
 import java.util.List;
 import org.senet4j.ModelException;
 import org.senet4j.ir.Shape;
@@ -48,7 +49,7 @@ public record ArgMax(int topK, boolean outMaxVal, int axis) implements Op {
                     + in.count(1, in.rank()) + " values of each item of input " + in);
         }
         int[] d = new int[Math.max(in.rank(), 3)];
-        java.util.Arrays.fill(d, 1);
+        Arrays.fill(d, 1);
         d[0] = in.dim(0);
         d[1] = outMaxVal ? 2 : 1;
         d[2] = topK;

@@ -139,13 +139,15 @@ class ReductionOpsKernelTest {
         assertTrue(e.getMessage().contains("layer \"t\" (Tile): tile_param.tiles"), e.getMessage());
         e = fails("layer { name: \"t\" type: \"Tile\" bottom: \"data\" top: \"t\" tile_param { tiles: 0 } }\n");
         assertTrue(e.getMessage().contains("tile_param.tiles"), e.getMessage());
-        e = fails("layer { name: \"a\" type: \"ArgMax\" bottom: \"data\" top: \"a\" argmax_param { top_k: 4 axis: 1 } }");
+        e = fails("layer { name: \"a\" type: \"ArgMax\" bottom: \"data\" top: \"a\" "
+                + "argmax_param { top_k: 4 axis: 1 } }");
         assertTrue(e.getMessage().contains("layer \"a\" (ArgMax): argmax_param.top_k"), e.getMessage());
         e = fails("layer { name: \"a\" type: \"ArgMax\" bottom: \"data\" top: \"a\" argmax_param { top_k: 0 } }");
         assertTrue(e.getMessage().contains("argmax_param.top_k"), e.getMessage());
         e = fails("layer { name: \"a\" type: \"ArgMax\" bottom: \"data\" top: \"a\" argmax_param { axis: 4 } }");
         assertTrue(e.getMessage().contains("argmax_param.axis"), e.getMessage());
-        e = fails("layer { name: \"r\" type: \"Reduction\" bottom: \"data\" top: \"r\" reduction_param { axis: -5 } }");
+        e = fails("layer { name: \"r\" type: \"Reduction\" bottom: \"data\" top: \"r\" "
+                + "reduction_param { axis: -5 } }");
         assertTrue(e.getMessage().contains("layer \"r\" (Reduction): reduction_param.axis"), e.getMessage());
     }
 }
