@@ -26,6 +26,7 @@ import org.senet4j.caffe.proto.SliceParameter;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
@@ -45,6 +46,7 @@ import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
@@ -54,6 +56,7 @@ import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
+import org.senet4j.ir.op.Tile;
 
 /** The one table from Caffe layer type to converter. Every supported type appears here and nowhere else. */
 public final class LayerConverters {
@@ -105,6 +108,9 @@ public final class LayerConverters {
         t.put("Clip", LayerConverters::clip);
         t.put("Swish", c -> Unary.swish(c.layer().getSwishParam().getBeta()));
         t.put("Crop", LayerConverters::crop);
+        t.put("ArgMax", LayerConverters::argMax);
+        t.put("Reduction", LayerConverters::reduction);
+        t.put("Tile", LayerConverters::tile);
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -603,6 +609,32 @@ public final class LayerConverters {
                     + p.getMax());
         }
         return Unary.clip(p.getMin(), p.getMax());
+    }
+
+    private static Op argMax(LayerContext c) throws ModelException {
+        var p = c.layer().getArgmaxParam();
+        int topK = positive(p.getTopK(), "argmax_param.top_k");
+        int axis = p.hasAxis() ? c.axis(p.getAxis(), 0, "argmax_param.axis") : ArgMax.NO_AXIS;
+        return new ArgMax(topK, p.getOutMaxVal(), axis);
+    }
+
+    private static Op reduction(LayerContext c) throws ModelException {
+        var p = c.layer().getReductionParam();
+        Reduction.Operation op = switch (p.getOperation()) {
+            case SUM -> Reduction.Operation.SUM;
+            case ASUM -> Reduction.Operation.ASUM;
+            case SUMSQ -> Reduction.Operation.SUMSQ;
+            case MEAN -> Reduction.Operation.MEAN;
+        };
+        return new Reduction(op, c.axis(p.getAxis(), 0, "reduction_param.axis"), p.getCoeff());
+    }
+
+    private static Op tile(LayerContext c) throws ModelException {
+        var p = c.layer().getTileParam();
+        if (!p.hasTiles()) {
+            throw ModelException.field("tile_param.tiles", "missing: the number of tiles is required");
+        }
+        return new Tile(c.axis(p.getAxis(), 0, "tile_param.axis"), positive(p.getTiles(), "tile_param.tiles"));
     }
 
     // ----- helpers ---------------------------------------------------------------------------------------------

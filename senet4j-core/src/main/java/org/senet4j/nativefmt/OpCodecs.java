@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.senet4j.ModelException;
 import org.senet4j.io.Json;
+import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
@@ -26,6 +27,7 @@ import org.senet4j.ir.op.LRN;
 import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
@@ -35,6 +37,7 @@ import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
+import org.senet4j.ir.op.Tile;
 
 /**
  * The one table that maps each {@link Op} record to its serialised attributes and back: for every op, its encoder
@@ -207,7 +210,16 @@ final class OpCodecs {
                 r.optionalWeight("bias"))),
         codec(Crop.class,
             (op, a) -> a.integer("axis", op.axis()).integers("offset", op.offsets()),
-            r -> new Crop(r.integer("axis"), r.integers("offset"))));
+            r -> new Crop(r.integer("axis"), r.integers("offset"))),
+        codec(ArgMax.class,
+            (op, a) -> a.integer("top_k", op.topK()).bool("out_max_val", op.outMaxVal()).integer("axis", op.axis()),
+            r -> new ArgMax(r.integer("top_k"), r.bool("out_max_val"), r.integer("axis"))),
+        codec(Reduction.class,
+            (op, a) -> a.choice("operation", op.operation()).integer("axis", op.axis()).real("coeff", op.coeff()),
+            r -> new Reduction(r.choice("operation", Reduction.Operation.class), r.integer("axis"), r.real("coeff"))),
+        codec(Tile.class,
+            (op, a) -> a.integer("axis", op.axis()).integer("tiles", op.tiles()),
+            r -> new Tile(r.integer("axis"), r.integer("tiles"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

@@ -14,6 +14,7 @@ import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
@@ -33,6 +34,7 @@ import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
@@ -42,6 +44,7 @@ import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
+import org.senet4j.ir.op.Tile;
 import org.senet4j.onnx.BatchDims.Dims;
 import org.senet4j.onnx.proto.AttributeProto;
 
@@ -150,6 +153,15 @@ final class Emitter {
             deconvolution(n, dc);
         } else if (op instanceof Crop cr) {
             crop(n, cr);
+        } else if (op instanceof ArgMax a) {
+            argMax(n, a);
+        } else if (op instanceof Reduction r) {
+            reduction(n, r);
+        } else if (op instanceof Tile t) {
+            long[] repeats = new long[g.shape(in(n, 0)).rank()];
+            Arrays.fill(repeats, 1L);
+            repeats[t.axis()] = t.tiles();
+            b.node("Tile", n.name(), List.of(in(n, 0), b.int64s(n.name() + "/repeats", repeats)), List.of(out(n)));
         } else {
             throw new IllegalStateException("no ONNX mapping for op " + op.opName());
         }
@@ -513,6 +525,106 @@ final class Emitter {
             b.node("ReduceMean", name, List.of(x), List.of(y), ints("axes", axes), attr("keepdims", 1L));
         }
         return y;
+    }
+
+    /**
+     * ArgMax through TopK. ONNX TopK puts the smaller index first among equal values, Caffe the larger, so TopK runs
+     * on the input reversed along the ranked axis (Slice with step -1) and each index {@code i} becomes
+     * {@code dim - 1 - i}: the order, ties included, is Caffe's. Without an axis each item is flattened first and the
+     * indices (Cast to float), then with {@code out_max_val} the values, are concatenated and reshaped to
+     * {@code N x (1|2) x top_k x 1...}.
+     */
+    private void argMax(Node n, ArgMax a) {
+        String x = in(n, 0);
+        Shape in = g.shape(x);
+        int axis = a.hasAxis() ? a.axis() : 1;
+        long dim = a.hasAxis() ? in.dim(axis) : in.count(1, in.rank());
+        if (!a.hasAxis()) {
+            String flat = b.tensorName(n.name() + "/flat");
+            b.node("Flatten", n.name() + "/Flatten", List.of(x), List.of(flat), attr("axis", 1L));
+            x = flat;
+        }
+        String reversed = b.tensorName(n.name() + "/reversed");
+        b.node("Slice", n.name() + "/Reverse", List.of(x, b.int64s(n.name() + "/starts", -1),
+                b.int64s(n.name() + "/ends", Long.MIN_VALUE), b.int64s(n.name() + "/axes", axis),
+                b.int64s(n.name() + "/steps", -1)), List.of(reversed));
+        boolean valuesOnly = a.hasAxis() && a.outMaxVal();
+        boolean indicesOnly = a.hasAxis() && !a.outMaxVal();
+        String values = valuesOnly ? out(n) : b.tensorName(n.name() + "/values");
+        String rawIndices = b.tensorName(n.name() + "/reversed_indices");
+        b.node("TopK", valuesOnly ? n.name() : n.name() + "/TopK", List.of(reversed,
+                b.int64s(n.name() + "/k", a.topK())), List.of(values, rawIndices), attr("axis", (long) axis),
+                attr("largest", 1L), attr("sorted", 1L));
+        if (valuesOnly) {
+            return;
+        }
+        String last;
+        Dims xd = dims.of(in(n, 0));
+        boolean variable = a.hasAxis() ? xd.variable(axis) : false;
+        for (int i = 1; !a.hasAxis() && i < in.rank(); i++) {
+            variable |= xd.variable(i);
+        }
+        if (variable) {
+            // the ranked dimension follows the batch size: dim - 1 is read from the tensor's shape at run time
+            String shape = b.tensorName(n.name() + "/reversed_shape");
+            b.node("Shape", n.name() + "/Shape", List.of(reversed), List.of(shape));
+            String size = b.tensorName(n.name() + "/size");
+            b.node("Gather", n.name() + "/Gather", List.of(shape, b.int64s(n.name() + "/axis", axis)),
+                    List.of(size), attr("axis", 0L));
+            last = b.tensorName(n.name() + "/last");
+            b.node("Sub", n.name() + "/Last", List.of(size, b.int64s(n.name() + "/one", 1)), List.of(last));
+        } else {
+            last = b.int64s(n.name() + "/last", dim - 1);
+        }
+        String indices = b.tensorName(n.name() + "/indices_int64");
+        b.node("Sub", n.name() + "/Unreverse", List.of(last, rawIndices), List.of(indices));
+        String asFloat = indicesOnly ? out(n) : b.tensorName(n.name() + "/indices");
+        b.node("Cast", indicesOnly ? n.name() : n.name() + "/Cast", List.of(indices), List.of(asFloat),
+                attr("to", (long) org.senet4j.onnx.proto.TensorProto.DataType.FLOAT_VALUE));
+        if (indicesOnly) {
+            return;
+        }
+        String rows = asFloat;
+        if (a.outMaxVal()) {
+            rows = b.tensorName(n.name() + "/indices_and_values");
+            b.node("Concat", n.name() + "/Concat", List.of(asFloat, values), List.of(rows), attr("axis", 1L));
+        }
+        int[] od = g.shape(out(n)).dims();
+        long[] shape = new long[od.length];
+        for (int i = 1; i < od.length; i++) {
+            shape[i] = od[i];
+        }
+        b.node("Reshape", n.name(), List.of(rows, b.int64s(n.name() + "/shape", shape)), List.of(out(n)));
+    }
+
+    /**
+     * Reduction: ReduceSum, ReduceL1, ReduceSumSquare or ReduceMean over the axes from {@code axis} on without
+     * keeping them (which leaves Caffe's shape, the leading axes), then Mul by {@code coeff} unless it is 1.
+     */
+    private void reduction(Node n, Reduction r) {
+        String x = in(n, 0);
+        int rank = g.shape(x).rank();
+        long[] axes = new long[rank - r.axis()];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = r.axis() + i;
+        }
+        String kind = switch (r.operation()) {
+            case SUM -> "ReduceSum";
+            case ASUM -> "ReduceL1";
+            case SUMSQ -> "ReduceSumSquare";
+            case MEAN -> "ReduceMean";
+        };
+        boolean scaled = r.coeff() != 1f;
+        String y = scaled ? b.tensorName(n.name() + "/reduced") : out(n);
+        String name = scaled ? n.name() + "/" + kind : n.name();
+        if (kind.equals("ReduceSum") ? options.opset() >= 13 : options.opset() >= 18) {
+            b.node(kind, name, List.of(x, b.int64s(n.name() + "/axes", axes)), List.of(y), attr("keepdims", 0L));
+        } else {
+            b.node(kind, name, List.of(x), List.of(y), ints("axes", axes), attr("keepdims", 0L));
+        }
+        if (scaled) {
+            b.node("Mul", n.name(), List.of(y, b.scalar(n.name() + "/coeff", r.coeff())), List.of(out(n)));
+        }
     }
 
     /** {@code a[n,c] * X + Y}: Mul (a reshaped to N x C x 1 x 1 when it is N x C), then Add. */

@@ -15,6 +15,7 @@ import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
@@ -33,6 +34,7 @@ import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
@@ -41,6 +43,7 @@ import org.senet4j.ir.op.Slice;
 import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
+import org.senet4j.ir.op.Tile;
 
 /** Graphs for the native-format tests, and a strict comparison of graphs. */
 final class NativeFixtures {
@@ -143,7 +146,13 @@ final class NativeFixtures {
         add(b, "swish", "Swish", Unary.swish(1.25f), List.of("clip"), List.of("swish"));
         add(b, "aux_bias", "Bias", new Bias(1, 1, random(r, 0)), List.of("aux"), List.of("aux_bias"));
         add(b, "aux_softmax", "Softmax", new Softmax(1), List.of("aux_bias"), List.of("aux_softmax"));
-        add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b"), List.of());
+        add(b, "argmax", "ArgMax", new ArgMax(3, true, ArgMax.NO_AXIS), List.of("pool_max"), List.of("argmax"));
+        add(b, "argmax_axis", "ArgMax", new ArgMax(2, false, 1), List.of("pool_max"), List.of("argmax_axis"));
+        add(b, "reduction", "Reduction", new Reduction(Reduction.Operation.SUMSQ, 2, -0.5f), List.of("mvn"),
+                List.of("reduction"));
+        add(b, "tile", "Tile", new Tile(2, 3), List.of("lrn_w"), List.of("tile"));
+        add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b", "argmax",
+                "argmax_axis", "reduction", "tile"), List.of());
         add(b, "custom", "SignedSqrt", new org.senet4j.ir.op.Custom(
                 new org.senet4j.caffe.plugin.SignedSqrtPlugin.SignedSqrt(0.125f), Map.of()),
                 List.of("aux_softmax"), List.of("custom"));

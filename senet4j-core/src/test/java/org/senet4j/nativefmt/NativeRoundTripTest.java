@@ -88,7 +88,7 @@ class NativeRoundTripTest {
             permitted.add(c.getSimpleName());
             assertTrue(OpCodecs.types().contains(c), "no codec for " + c.getName());
         }
-        assertEquals(28, permitted.size());
+        assertEquals(31, permitted.size());
         assertEquals(new TreeSet<>(permitted), new TreeSet<>(OpCodecs.names()));
     }
 

@@ -111,7 +111,7 @@ class TestdataParityTest {
     void testdataCoversEveryLayerType() throws Exception {
         Set<String> types = new TreeSet<>();
         for (String net : List.of("se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo",
-                "deconv_crop")) {
+                "deconv_crop", "reduction_ops")) {
             for (Node n : load(net).nodes()) {
                 types.add(n.type());
             }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.Bias;
@@ -24,6 +25,7 @@ import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
+import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
@@ -33,6 +35,7 @@ import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
+import org.senet4j.ir.op.Tile;
 
 /**
  * Straightforward Java implementations of every op on row-major float arrays in Caffe's logical order, written from
@@ -107,6 +110,12 @@ public final class ReferenceKernels {
             deconvolution(dc, inShapes.get(0), x, outShapes.get(0), y);
         } else if (op instanceof Crop cr) {
             crop(cr, inShapes.get(0), x, outShapes.get(0), y);
+        } else if (op instanceof ArgMax a) {
+            argMax(a, inShapes.get(0), x, y);
+        } else if (op instanceof Reduction r) {
+            reduction(r, inShapes.get(0), x, y);
+        } else if (op instanceof Tile t) {
+            tile(t, inShapes.get(0), x, y);
         } else if (op instanceof Custom c) {
             c.kernel().compute(c.weights(), inShapes, in, outShapes, out);
         } else if (op instanceof Input) {
@@ -551,6 +560,78 @@ public final class ReferenceKernels {
             double div = m.normalizeVariance() ? Math.sqrt(var) + m.eps() : 1;
             for (int i = 0; i < dim; i++) {
                 y[base + i] = (float) ((x[base + i] - mean) / div);
+            }
+        }
+    }
+
+    /**
+     * Caffe's ArgMax: for each vector (along the axis, or each whole item), the (value, index) pairs in descending
+     * order, of equal values the larger index first, as {@code std::partial_sort} with {@code std::greater} orders
+     * them. Compares with {@code <}/{@code >} as C++ does ({@code -0.0} equals {@code 0.0}).
+     */
+    static void argMax(ArgMax a, Shape in, float[] x, float[] y) {
+        int dim;
+        int stride;
+        if (a.hasAxis()) {
+            dim = in.dim(a.axis());
+            stride = Math.toIntExact(in.count(a.axis() + 1, in.rank()));
+        } else {
+            dim = Math.toIntExact(in.count(1, in.rank()));
+            stride = 1;
+        }
+        int num = x.length / dim;
+        int k = a.topK();
+        float[] v = new float[dim];
+        Integer[] order = new Integer[dim];
+        for (int i = 0; i < num; i++) {
+            int outer = i / stride;
+            int inner = i % stride;
+            for (int j = 0; j < dim; j++) {
+                v[j] = x[(outer * dim + j) * stride + inner];
+                order[j] = j;
+            }
+            java.util.Arrays.sort(order, (p, q) -> v[p] > v[q] ? -1 : v[p] < v[q] ? 1 : Integer.compare(q, p));
+            for (int j = 0; j < k; j++) {
+                int idx = order[j];
+                if (!a.hasAxis()) {
+                    y[(a.outMaxVal() ? 2 : 1) * i * k + j] = idx;
+                    if (a.outMaxVal()) {
+                        y[2 * i * k + k + j] = v[idx];
+                    }
+                } else {
+                    y[(outer * k + j) * stride + inner] = a.outMaxVal() ? v[idx] : idx;
+                }
+            }
+        }
+    }
+
+    /** Caffe's Reduction: each sum over the trailing axes (accumulated in double), times the op's factor. */
+    static void reduction(Reduction r, Shape in, float[] x, float[] y) {
+        int dim = Math.toIntExact(in.count(r.axis(), in.rank()));
+        float factor = r.factor(dim);
+        for (int i = 0; i < y.length; i++) {
+            double acc = 0;
+            for (int j = i * dim, end = j + dim; j < end; j++) {
+                float v = x[j];
+                acc += switch (r.operation()) {
+                    case SUM, MEAN -> v;
+                    case ASUM -> Math.abs(v);
+                    case SUMSQ -> (double) v * v;
+                };
+            }
+            y[i] = factor == 1f ? (float) acc : (float) acc * factor;
+        }
+    }
+
+    /** Caffe's Tile: the block from the axis on, copied {@code tiles} times for each position before it. */
+    static void tile(Tile t, Shape in, float[] x, float[] y) {
+        int inner = Math.toIntExact(in.count(t.axis(), in.rank()));
+        int outer = inner == 0 ? 0 : x.length / inner;
+        int o = 0;
+        for (int i = 0; i < outer; i++) {
+            for (int k = 0; k < t.tiles(); k++) {
+                System.arraycopy(x, i * inner, y, o, inner);
+                o += inner;
             }
         }
     }
