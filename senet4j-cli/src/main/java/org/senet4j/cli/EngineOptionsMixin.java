@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
 final class EngineOptionsMixin {
 
     @Option(names = "--device", defaultValue = "cpu", paramLabel = "DEVICE",
-            description = "cpu (default), reference or cuda[:N]; on this class path: ${sys:senet4j.devices} "
+            completionCandidates = DeviceNames.class,
+            description = "cpu (default), reference or cuda[:N]; on this class path: ${COMPLETION-CANDIDATES} "
                     + "(senet4j devices says which can run here).")
     String device;
 
@@ -47,5 +48,13 @@ final class EngineOptionsMixin {
 
     Engine create(Graph g) throws ModelException {
         return Engines.create(device, optimize(g), options());
+    }
+
+    /** The devices on the class path, looked up only when the help is shown. */
+    static final class DeviceNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Engines.devices().iterator();
+        }
     }
 }

@@ -48,8 +48,6 @@ public final class Main implements Runnable {
     }
 
     static CommandLine newCommandLine(boolean debug) {
-        // the --device help lists the devices whose modules are on the class path
-        System.setProperty("senet4j.devices", String.join(", ", org.senet4j.engine.Engines.devices()));
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler((ex, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();

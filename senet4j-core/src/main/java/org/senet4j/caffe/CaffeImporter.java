@@ -348,11 +348,10 @@ public final class CaffeImporter {
                 }
                 outputs.add(lastWriter.get(top) == index ? top : top + "@" + node);
             }
-            LayerConverter converter = LayerConverters.forType(type);
             String unsupportedLabel = LayerConverters.unsupportedLabel(layer);
+            LayerConverter converter = unsupportedLabel == null ? LayerConverters.forType(type) : null;
             if (unsupportedLabel != null) {
                 unsupported(unsupportedLabel, name);
-                converter = null;
             }
             if (converter == null || blocked) {
                 poison(layer);

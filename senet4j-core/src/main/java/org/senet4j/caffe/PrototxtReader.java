@@ -117,10 +117,7 @@ public final class PrototxtReader {
         ParsedNet p = parse(file);
         List<UnknownField> fields = p.unknown().stream().filter(u -> u.value() == null).toList();
         if (!fields.isEmpty() && !allowUnknownFields) {
-            throw new ModelException(file, null, null, null, fields.size() + " unknown field"
-                    + (fields.size() == 1 ? "" : "s") + " (caffe.proto does not define "
-                    + (fields.size() == 1 ? "it" : "them") + "; --allow-unknown-fields skips them):\n  "
-                    + String.join("\n  ", fields.stream().map(UnknownField::describe).toList()), null);
+            throw new UnsupportedModelException(new ImportReport(file, Map.of(), fields, List.of(), List.of()));
         }
         for (UnknownField u : p.unknown()) {
             warnings.accept(u.describe() + " skipped");

@@ -39,6 +39,16 @@ final class Checks {
         }
     }
 
+    /** The weights of a layer with a weight and an optional bias, in Caffe's blob order. */
+    static Map<String, Tensor> weightAndBias(Tensor weight, Tensor bias) {
+        Map<String, Tensor> m = new java.util.LinkedHashMap<>();
+        m.put("weight", weight);
+        if (bias != null) {
+            m.put("bias", bias);
+        }
+        return m;
+    }
+
     static Tensor replace(Map<String, Tensor> weights, String name, Tensor old) {
         Tensor t = weights.get(name);
         if (t == null) {

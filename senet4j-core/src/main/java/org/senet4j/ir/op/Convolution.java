@@ -1,6 +1,5 @@
 package org.senet4j.ir.op;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.senet4j.ModelException;
@@ -91,12 +90,7 @@ public record Convolution(int numOutput, int kernelH, int kernelW, int strideH, 
 
     @Override
     public Map<String, Tensor> weights() {
-        Map<String, Tensor> m = new LinkedHashMap<>();
-        m.put("weight", weight);
-        if (bias != null) {
-            m.put("bias", bias);
-        }
-        return m;
+        return Checks.weightAndBias(weight, bias);
     }
 
     @Override
