@@ -29,6 +29,7 @@ import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
@@ -322,16 +323,15 @@ public final class LayerConverters {
 
     private static Op batchNorm(LayerContext c) throws ModelException {
         BatchNormParameter p = c.layer().getBatchNormParam();
-        if (p.hasUseGlobalStats() && !p.getUseGlobalStats()) {
-            throw new UnsupportedLayerException("BatchNorm (use_global_stats: false)",
-                    "batch_norm_param.use_global_stats", "false asks for statistics of each batch; senet4j runs "
-                    + "stored statistics (remove the field or set true)");
-        }
         if (!(p.getEps() > 0)) {
             throw ModelException.field("batch_norm_param.eps", "must be positive, got " + p.getEps());
         }
         Shape stats = BatchNorm.statisticsShape(c.input(0));
         List<Tensor> t = c.weights(stats, stats, Shape.of(1));
+        // In the TEST phase Caffe uses the stored statistics unless use_global_stats says false.
+        if (p.hasUseGlobalStats() && !p.getUseGlobalStats()) {
+            return new BatchStatNorm(p.getEps());
+        }
         return new BatchNorm(p.getEps(), t.get(0), t.get(1), t.get(2));
     }
 
@@ -411,8 +411,7 @@ public final class LayerConverters {
         Pooling.Method method = switch (p.getPool()) {
             case MAX -> Pooling.Method.MAX;
             case AVE -> Pooling.Method.AVE;
-            default -> throw new UnsupportedLayerException("Pooling (STOCHASTIC)", "pooling_param.pool",
-                    "STOCHASTIC pooling is not supported");
+            case STOCHASTIC -> Pooling.Method.STOCHASTIC;
         };
         boolean global = p.getGlobalPooling();
         int kh;

@@ -9,6 +9,7 @@ import org.senet4j.io.Json;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
@@ -103,6 +104,9 @@ final class OpCodecs {
         codec(BatchNorm.class,
             (op, a) -> a.real("eps", op.eps()),
             r -> new BatchNorm(r.real("eps"), r.weight("mean"), r.weight("variance"), r.weight("scale_factor"))),
+        codec(BatchStatNorm.class,
+            (op, a) -> a.real("eps", op.eps()),
+            r -> new BatchStatNorm(r.real("eps"))),
         codec(Scale.class,
             (op, a) -> a.integer("axis", op.axis()).integer("num_axes", op.numAxes()),
             r -> new Scale(r.integer("axis"), r.integer("num_axes"), r.optionalWeight("scale"),

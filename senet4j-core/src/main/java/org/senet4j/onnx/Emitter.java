@@ -17,6 +17,7 @@ import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
@@ -104,6 +105,8 @@ final class Emitter {
             innerProduct(n, ip);
         } else if (op instanceof BatchNorm bn) {
             batchNorm(n, bn);
+        } else if (op instanceof BatchStatNorm bs) {
+            batchStatNorm(n, bs);
         } else if (op instanceof Scale sc) {
             scale(n, sc);
         } else if (op instanceof Bias bi) {
@@ -425,6 +428,10 @@ final class Emitter {
         String x = in(n, 0);
         Shape is = g.shape(x);
         Shape os = g.shape(out(n));
+        if (p.method() == Pooling.Method.STOCHASTIC) {
+            stochasticPooling(n, p, x, is, os);
+            return;
+        }
         PoolingPlan plan = PoolingPlan.of(p, is.dim(2), is.dim(3), os.dim(2), os.dim(3));
         boolean max = p.method() == Pooling.Method.MAX;
         if (plan.global()) {
@@ -462,6 +469,38 @@ final class Emitter {
         }
         b.node(max ? "MaxPool" : "AveragePool", n.name(), List.of(src), List.of(out(n)),
                 attrs.toArray(AttributeProto[]::new));
+    }
+
+    /**
+     * Caffe's test-time stochastic pooling, {@code sum(x^2) / sum(x)} per window and 0 where {@code sum(x) <= 0}: the
+     * window sums are depthwise convolutions with a kernel of ones (windows start at {@code out * stride}, Caffe pads
+     * nothing; the end pad covers the ceil-mode overhang with zeros, which add nothing), then Div and Where.
+     */
+    private void stochasticPooling(Node n, Pooling p, String x, Shape is, Shape os) {
+        int c = is.dim(1);
+        int[] k = p.kernel(is.dim(2), is.dim(3));
+        int sh = p.global() ? 1 : p.strideH();
+        int sw = p.global() ? 1 : p.strideW();
+        int eh = Math.max(0, (os.dim(2) - 1) * sh + k[0] - is.dim(2));
+        int ew = Math.max(0, (os.dim(3) - 1) * sw + k[1] - is.dim(3));
+        float[] ones = new float[c * k[0] * k[1]];
+        java.util.Arrays.fill(ones, 1f);
+        String kernel = b.floats(n.name() + "/window", new long[] {c, 1, k[0], k[1]}, ones,
+                "stochastic pooling: window sums as a depthwise convolution");
+        AttributeProto[] conv = {ints("kernel_shape", k[0], k[1]), ints("strides", sh, sw),
+            ints("pads", 0, 0, eh, ew), attr("group", (long) c)};
+        String squares = b.tensorName(n.name() + "/squares");
+        String sum = b.tensorName(n.name() + "/sum");
+        String sumSquares = b.tensorName(n.name() + "/sum_squares");
+        String ratio = b.tensorName(n.name() + "/ratio");
+        String positive = b.tensorName(n.name() + "/positive");
+        b.node("Mul", n.name() + "/Mul", List.of(x, x), List.of(squares));
+        b.node("Conv", n.name() + "/sum", List.of(x, kernel), List.of(sum), conv);
+        b.node("Conv", n.name() + "/sum_squares", List.of(squares, kernel), List.of(sumSquares), conv);
+        b.node("Div", n.name() + "/Div", List.of(sumSquares, sum), List.of(ratio));
+        String zero = b.scalar(n.name() + "/zero", 0f);
+        b.node("Greater", n.name() + "/Greater", List.of(sum, zero), List.of(positive));
+        b.node("Where", n.name(), List.of(positive, ratio, zero), List.of(out(n)));
     }
 
     /**
@@ -515,6 +554,32 @@ final class Emitter {
         String den = b.tensorName(n.name() + "/denominator");
         b.node("Add", n.name() + "/Add", List.of(sd, b.scalar(n.name() + "/eps", m.eps())), List.of(den));
         b.node("Div", n.name(), List.of(centred, den), List.of(out(n)));
+    }
+
+    /**
+     * BatchNorm on batch statistics: {@code (x - mean) / sqrt(mean((x - mean)^2) + eps)} with ReduceMean over every
+     * axis but the channels (axis 1), the batch axis included.
+     */
+    private void batchStatNorm(Node n, BatchStatNorm bs) {
+        String x = in(n, 0);
+        int rank = g.shape(x).rank();
+        long[] axes = new long[rank == 1 ? 1 : rank - 1];
+        for (int i = 0, a = 0; a < rank; a++) {
+            if (a != 1) {
+                axes[i++] = a;
+            }
+        }
+        String mean = reduceMean(n.name() + "/mean", x, axes);
+        String centred = b.tensorName(n.name() + "/centred");
+        b.node("Sub", n.name() + "/Sub", List.of(x, mean), List.of(centred));
+        String sq = b.tensorName(n.name() + "/square");
+        b.node("Mul", n.name() + "/Square", List.of(centred, centred), List.of(sq));
+        String var = reduceMean(n.name() + "/variance", sq, axes);
+        String shifted = b.tensorName(n.name() + "/variance_eps");
+        b.node("Add", n.name() + "/Add", List.of(var, b.scalar(n.name() + "/eps", bs.eps())), List.of(shifted));
+        String sd = b.tensorName(n.name() + "/std");
+        b.node("Sqrt", n.name() + "/Sqrt", List.of(shifted), List.of(sd));
+        b.node("Div", n.name(), List.of(centred, sd), List.of(out(n)));
     }
 
     private String reduceMean(String name, String x, long[] axes) {

@@ -151,8 +151,12 @@ final class NativeFixtures {
         add(b, "reduction", "Reduction", new Reduction(Reduction.Operation.SUMSQ, 2, -0.5f), List.of("mvn"),
                 List.of("reduction"));
         add(b, "tile", "Tile", new Tile(2, 3), List.of("lrn_w"), List.of("tile"));
+        add(b, "bn_batch", "BatchNorm", new org.senet4j.ir.op.BatchStatNorm(1e-3f), List.of("tanh"),
+                List.of("bn_batch"));
+        add(b, "pool_sto", "Pooling", new Pooling(Pooling.Method.STOCHASTIC, 2, 2, 2, 2, 0, 0, false, true),
+                List.of("bn_batch"), List.of("pool_sto"));
         add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b", "argmax",
-                "argmax_axis", "reduction", "tile"), List.of());
+                "argmax_axis", "reduction", "tile", "pool_sto"), List.of());
         add(b, "custom", "SignedSqrt", new org.senet4j.ir.op.Custom(
                 new org.senet4j.caffe.plugin.SignedSqrtPlugin.SignedSqrt(0.125f), Map.of()),
                 List.of("aux_softmax"), List.of("custom"));

@@ -7,6 +7,7 @@ import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
@@ -60,6 +61,8 @@ public final class ReferenceKernels {
             innerProduct(ip, inShapes.get(0), x, y);
         } else if (op instanceof BatchNorm bn) {
             batchNorm(bn, inShapes.get(0), x, y);
+        } else if (op instanceof BatchStatNorm bs) {
+            batchStatNorm(bs, inShapes.get(0), x, y);
         } else if (op instanceof Scale s) {
             scale(s, inShapes, in, y);
         } else if (op instanceof Bias b) {
@@ -284,6 +287,39 @@ public final class ReferenceKernels {
         }
     }
 
+    /** Caffe's BatchNorm on batch statistics: mean and biased variance per channel over the batch and the plane. */
+    static void batchStatNorm(BatchStatNorm bs, Shape in, float[] x, float[] y) {
+        int n = in.dim(0);
+        int c = in.rank() > 1 ? in.dim(1) : 1;
+        int inner = Math.toIntExact(in.count(Math.min(2, in.rank()), in.rank()));
+        double count = (double) n * inner;
+        for (int ch = 0; ch < c; ch++) {
+            double sum = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * inner;
+                for (int i = 0; i < inner; i++) {
+                    sum += x[base + i];
+                }
+            }
+            float mean = (float) (sum / count);
+            double squares = 0;
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * inner;
+                for (int i = 0; i < inner; i++) {
+                    float d = x[base + i] - mean;
+                    squares += d * d;
+                }
+            }
+            float sd = (float) Math.sqrt((float) (squares / count) + bs.eps());
+            for (int b = 0; b < n; b++) {
+                int base = (b * c + ch) * inner;
+                for (int i = 0; i < inner; i++) {
+                    y[base + i] = (x[base + i] - mean) / sd;
+                }
+            }
+        }
+    }
+
     static void scale(Scale s, List<Shape> shapes, List<float[]> in, float[] y) {
         Shape xs = shapes.get(0);
         float[] x = in.get(0);
@@ -377,6 +413,9 @@ public final class ReferenceKernels {
                                     v = Math.max(v, x[plane + i * w + j]);
                                 }
                             }
+                        } else if (p.method() == Pooling.Method.STOCHASTIC) {
+                            v = stochasticWindow(x, plane, w, yy * sh, Math.min(yy * sh + k[0], h), xx * sw,
+                                    Math.min(xx * sw + k[1], w));
                         } else {
                             int he = Math.min(hs + k[0], h + ph);
                             int we = Math.min(ws + k[1], w + pw);
@@ -394,6 +433,20 @@ public final class ReferenceKernels {
                 }
             }
         }
+    }
+
+    /** Caffe's test-time stochastic pooling of one window: {@code sum(x^2) / sum(x)}, 0 when the sum is not positive. */
+    private static float stochasticWindow(float[] x, int plane, int w, int hs, int he, int ws, int we) {
+        float sum = 0;
+        float squares = 0;
+        for (int i = hs; i < he; i++) {
+            for (int j = ws; j < we; j++) {
+                float v = x[plane + i * w + j];
+                sum += v;
+                squares += v * v;
+            }
+        }
+        return sum > 0 ? squares / sum : 0f;
     }
 
     static void softmax(int axis, Shape in, float[] x, float[] y) {

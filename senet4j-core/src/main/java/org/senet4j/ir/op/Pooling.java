@@ -13,11 +13,15 @@ import org.senet4j.ir.Shape;
  * padded cells; AVE sums the window clipped to {@code [-pad, H + pad)} and divides by that clipped size (padded cells
  * count, the ceil overhang beyond {@code H + pad} does not). With {@code global} the window is the whole plane and the
  * output 1x1 (pads 0, strides 1).
+ *
+ * <p>STOCHASTIC is Caffe's test-time stochastic pooling (its GPU kernel {@code StoPoolForwardTest}; Caffe has no CPU
+ * version): each window, which starts at {@code out * stride} (no padding, which Caffe refuses for this method) and is
+ * clipped to the input, gives {@code sum(x^2) / sum(x)}, or 0 when {@code sum(x) <= 0}.
  */
 public record Pooling(Method method, int kernelH, int kernelW, int strideH, int strideW, int padH, int padW,
                       boolean global, boolean ceil) implements Op {
 
-    public enum Method { MAX, AVE }
+    public enum Method { MAX, AVE, STOCHASTIC }
 
     public Pooling {
         if (method == null) {
@@ -73,6 +77,10 @@ public record Pooling(Method method, int kernelH, int kernelW, int strideH, int 
                         "global pooling requires pad 0 and stride 1");
             }
             return List.of(Shape.of(in.dim(0), in.dim(1), 1, 1));
+        }
+        if (method == Method.STOCHASTIC && (padH != 0 || padW != 0)) {
+            throw ModelException.field("pooling_param.pad", "STOCHASTIC pooling takes no padding (Caffe: padding is "
+                    + "implemented only for average and max pooling), got " + padH + "x" + padW);
         }
         if (padH >= kernelH || padW >= kernelW) {
             throw ModelException.field("pooling_param.pad", "pad " + padH + "x" + padW

@@ -28,6 +28,9 @@ final class PoolStep extends AbstractStep {
 
     /** Whether oneDNN computes exactly Caffe's pooling for these shapes. */
     static boolean exact(Pooling op, int h, int w, int oh, int ow) {
+        if (op.method() == Pooling.Method.STOCHASTIC) {
+            return false;
+        }
         if (op.global()) {
             return true;
         }

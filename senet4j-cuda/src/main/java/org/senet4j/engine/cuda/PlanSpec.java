@@ -186,7 +186,9 @@ final class PlanSpec {
             why = "inner product from axis " + ip.axis() + " of a channels-last value";
         } else if (op instanceof Pooling p) {
             DeviceValue y = v(n.outputs().get(0));
-            if (x.nhwc == y.nhwc || y.shape.count(2, 4) == 1) {
+            if (p.method() == Pooling.Method.STOCHASTIC) {
+                why = "stochastic pooling has no device kernel";
+            } else if (x.nhwc == y.nhwc || y.shape.count(2, 4) == 1) {
                 int[] d = x.dims4();
                 boolean whole = p.global() || (p.kernelH() == d[2] && p.kernelW() == d[3] && p.padH() == 0
                         && p.padW() == 0 && y.shape.dim(2) == 1 && y.shape.dim(3) == 1);
@@ -195,8 +197,9 @@ final class PlanSpec {
                 add(new KernelStep(name, (whole ? "global " : "") + p.method().name().toLowerCase(java.util.Locale.ROOT)
                         + " pool", List.of(x), List.of(y), List.of(call), false));
                 return;
+            } else {
+                why = "pooling between layouts";
             }
-            why = "pooling between layouts";
         } else if (op instanceof Axpy) {
             DeviceValue a = in.get(0);
             DeviceValue xx = in.get(1);
