@@ -22,6 +22,7 @@ import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
 import org.senet4j.ir.op.Crop;
+import org.senet4j.ir.op.Custom;
 import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
@@ -31,6 +32,7 @@ import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.LRN;
 import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.OpTable;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
@@ -95,79 +97,93 @@ final class Emitter {
     }
 
     private void emit(Node n) throws ModelException {
-        Op op = n.op();
-        if (op instanceof Input || op instanceof Silence) {
-            return;
-        }
-        if (op instanceof Convolution c) {
-            convolution(n, c);
-        } else if (op instanceof InnerProduct ip) {
-            innerProduct(n, ip);
-        } else if (op instanceof BatchNorm bn) {
-            batchNorm(n, bn);
-        } else if (op instanceof BatchStatNorm bs) {
-            batchStatNorm(n, bs);
-        } else if (op instanceof Scale sc) {
-            scale(n, sc);
-        } else if (op instanceof Bias bi) {
-            bias(n, bi);
-        } else if (op instanceof ReLU r) {
-            relu(n.name(), in(n, 0), out(n), r.negativeSlope());
-        } else if (op instanceof PReLU pr) {
-            prelu(n, pr);
-        } else if (op instanceof Sigmoid) {
-            b.node("Sigmoid", n.name(), List.of(in(n, 0)), List.of(out(n)));
-        } else if (op instanceof TanH) {
-            b.node("Tanh", n.name(), List.of(in(n, 0)), List.of(out(n)));
-        } else if (op instanceof Softmax s) {
-            b.node("Softmax", n.name(), List.of(in(n, 0)), List.of(out(n)), attr("axis", (long) s.axis()));
-        } else if (op instanceof Pooling p) {
-            pooling(n, p);
-        } else if (op instanceof Axpy) {
-            axpy(n);
-        } else if (op instanceof Eltwise e) {
-            eltwise(n, e);
-        } else if (op instanceof Concat c) {
-            if (n.inputs().size() == 1) {
-                b.node("Identity", n.name(), n.inputs(), n.outputs());
-            } else {
-                b.node("Concat", n.name(), n.inputs(), n.outputs(), attr("axis", (long) c.axis()));
-            }
-        } else if (op instanceof Slice s) {
-            slice(n, s);
-        } else if (op instanceof Split) {
-            for (int i = 0; i < n.outputs().size(); i++) {
-                b.node("Identity", i == 0 ? n.name() : n.name() + "/" + i, List.of(in(n, 0)),
-                        List.of(n.outputs().get(i)));
-            }
-        } else if (op instanceof Dropout) {
-            b.node("Identity", n.name(), List.of(in(n, 0)), List.of(out(n)));
-        } else if (op instanceof Reshape || op instanceof Flatten) {
-            reshape(n.name(), n.name(), in(n, 0), dims.of(in(n, 0)), dims.of(out(n)), out(n));
-        } else if (op instanceof Power p) {
-            power(n, p);
-        } else if (op instanceof LRN l) {
-            lrn(n, l);
-        } else if (op instanceof MVN m) {
-            mvn(n, m);
-        } else if (op instanceof Unary u) {
-            unary(n, u);
-        } else if (op instanceof Deconvolution dc) {
-            deconvolution(n, dc);
-        } else if (op instanceof Crop cr) {
-            crop(n, cr);
-        } else if (op instanceof ArgMax a) {
-            argMax(n, a);
-        } else if (op instanceof Reduction r) {
-            reduction(n, r);
-        } else if (op instanceof Tile t) {
-            long[] repeats = new long[g.shape(in(n, 0)).rank()];
-            Arrays.fill(repeats, 1L);
-            repeats[t.axis()] = t.tiles();
-            b.node("Tile", n.name(), List.of(in(n, 0), b.int64s(n.name() + "/repeats", repeats)), List.of(out(n)));
+        HANDLERS.handle(n.op(), new At(this, n));
+    }
+
+    /** The node being emitted, and by whom. */
+    private record At(Emitter emitter, Node node) {
+    }
+
+    @FunctionalInterface
+    private interface Handler<T extends Op> {
+        void emit(Emitter e, Node n, T op) throws ModelException;
+    }
+
+    private static final OpTable<At, Void> HANDLERS = handlers();
+
+    /** The ONNX export's table: how each op becomes ONNX nodes, or why it cannot. */
+    static OpTable<?, ?> table() {
+        return HANDLERS;
+    }
+
+    private static OpTable<At, Void> handlers() {
+        OpTable.Builder<At, Void> t = OpTable.builder("ONNX export");
+        on(t, Input.class, (e, n, op) -> { });
+        on(t, Silence.class, (e, n, op) -> { });
+        on(t, Convolution.class, Emitter::convolution);
+        on(t, InnerProduct.class, Emitter::innerProduct);
+        on(t, BatchNorm.class, Emitter::batchNorm);
+        on(t, BatchStatNorm.class, Emitter::batchStatNorm);
+        on(t, Scale.class, Emitter::scale);
+        on(t, Bias.class, Emitter::bias);
+        on(t, ReLU.class, (e, n, r) -> e.relu(n.name(), e.in(n, 0), e.out(n), r.negativeSlope()));
+        on(t, PReLU.class, Emitter::prelu);
+        on(t, Sigmoid.class, (e, n, op) -> e.b.node("Sigmoid", n.name(), List.of(e.in(n, 0)), List.of(e.out(n))));
+        on(t, TanH.class, (e, n, op) -> e.b.node("Tanh", n.name(), List.of(e.in(n, 0)), List.of(e.out(n))));
+        on(t, Softmax.class, (e, n, s) -> e.b.node("Softmax", n.name(), List.of(e.in(n, 0)), List.of(e.out(n)),
+                attr("axis", (long) s.axis())));
+        on(t, Pooling.class, Emitter::pooling);
+        on(t, Axpy.class, (e, n, op) -> e.axpy(n));
+        on(t, Eltwise.class, Emitter::eltwise);
+        on(t, Concat.class, Emitter::concat);
+        on(t, Slice.class, Emitter::slice);
+        on(t, Split.class, Emitter::split);
+        on(t, Dropout.class, (e, n, op) -> e.b.node("Identity", n.name(), List.of(e.in(n, 0)), List.of(e.out(n))));
+        on(t, Reshape.class, (e, n, op) -> e.reshapeNode(n));
+        on(t, Flatten.class, (e, n, op) -> e.reshapeNode(n));
+        on(t, Power.class, Emitter::power);
+        on(t, LRN.class, Emitter::lrn);
+        on(t, MVN.class, Emitter::mvn);
+        on(t, Unary.class, Emitter::unary);
+        on(t, Deconvolution.class, Emitter::deconvolution);
+        on(t, Crop.class, Emitter::crop);
+        on(t, ArgMax.class, Emitter::argMax);
+        on(t, Reduction.class, Emitter::reduction);
+        on(t, Tile.class, Emitter::tile);
+        t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
+        return t.build();
+    }
+
+    private static <T extends Op> void on(OpTable.Builder<At, Void> t, Class<T> type, Handler<T> h) {
+        t.on(type, (op, at) -> {
+            h.emit(at.emitter(), at.node(), op);
+            return null;
+        });
+    }
+
+    private void concat(Node n, Concat c) {
+        if (n.inputs().size() == 1) {
+            b.node("Identity", n.name(), n.inputs(), n.outputs());
         } else {
-            throw new IllegalStateException("no ONNX mapping for op " + op.opName());
+            b.node("Concat", n.name(), n.inputs(), n.outputs(), attr("axis", (long) c.axis()));
         }
+    }
+
+    private void split(Node n, Split s) {
+        for (int i = 0; i < n.outputs().size(); i++) {
+            b.node("Identity", i == 0 ? n.name() : n.name() + "/" + i, List.of(in(n, 0)), List.of(n.outputs().get(i)));
+        }
+    }
+
+    private void reshapeNode(Node n) throws ModelException {
+        reshape(n.name(), n.name(), in(n, 0), dims.of(in(n, 0)), dims.of(out(n)), out(n));
+    }
+
+    private void tile(Node n, Tile t) {
+        long[] repeats = new long[g.shape(in(n, 0)).rank()];
+        Arrays.fill(repeats, 1L);
+        repeats[t.axis()] = t.tiles();
+        b.node("Tile", n.name(), List.of(in(n, 0), b.int64s(n.name() + "/repeats", repeats)), List.of(out(n)));
     }
 
     // ----- layers with weights ---------------------------------------------------------------------------------

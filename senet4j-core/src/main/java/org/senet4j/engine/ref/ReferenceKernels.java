@@ -2,6 +2,7 @@ package org.senet4j.engine.ref;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.senet4j.ModelException;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.ArgMax;
@@ -22,6 +23,7 @@ import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.LRN;
 import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.OpTable;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
@@ -47,88 +49,115 @@ public final class ReferenceKernels {
     private ReferenceKernels() {
     }
 
-    /** Runs {@code op} on inputs of the given shapes; returns one array per output shape. */
+    /** The inputs and outputs of one kernel call. */
+    record Call(List<Shape> inShapes, List<float[]> in, List<Shape> outShapes, List<float[]> out) {
+        Shape xs() {
+            return inShapes.get(0);
+        }
+
+        Shape ys() {
+            return outShapes.get(0);
+        }
+
+        float[] x() {
+            return in.get(0);
+        }
+
+        float[] y() {
+            return out.get(0);
+        }
+    }
+
+    @FunctionalInterface
+    private interface Kernel<T extends Op> {
+        void run(T op, Call c);
+    }
+
+    private static final OpTable<Call, Void> KERNELS = kernels();
+
+    /** The reference engine's kernel table (every op has a kernel but Input, whose values are fed). */
+    public static OpTable<?, ?> table() {
+        return KERNELS;
+    }
+
+    private static OpTable<Call, Void> kernels() {
+        OpTable.Builder<Call, Void> t = OpTable.builder("the reference engine");
+        on(t, Convolution.class, (c, k) -> convolution(c, k.xs(), k.x(), k.ys(), k.y()));
+        on(t, InnerProduct.class, (ip, k) -> innerProduct(ip, k.xs(), k.x(), k.y()));
+        on(t, BatchNorm.class, (bn, k) -> batchNorm(bn, k.xs(), k.x(), k.y()));
+        on(t, BatchStatNorm.class, (bs, k) -> batchStatNorm(bs, k.xs(), k.x(), k.y()));
+        on(t, Scale.class, (s, k) -> scale(s, k.inShapes(), k.in(), k.y()));
+        on(t, Bias.class, (b, k) -> bias(b, k.inShapes(), k.in(), k.y()));
+        on(t, ReLU.class, (r, k) -> map(k, v -> Activation.relu(v, r.negativeSlope())));
+        on(t, PReLU.class, (p, k) -> prelu(p, k.xs(), k.x(), k.y()));
+        on(t, Sigmoid.class, (s, k) -> map(k, Activation::sigmoid));
+        on(t, TanH.class, (s, k) -> map(k, v -> (float) Math.tanh(v)));
+        on(t, Power.class, (p, k) -> power(p, k.x(), k.y()));
+        on(t, Unary.class, (u, k) -> map(k, u::apply));
+        on(t, Pooling.class, (p, k) -> pooling(p, k.xs(), k.x(), k.ys(), k.y()));
+        on(t, Softmax.class, (s, k) -> softmax(s.axis(), k.xs(), k.x(), k.y()));
+        on(t, Axpy.class, (a, k) -> axpy(k.inShapes(), k.in(), k.y()));
+        on(t, Eltwise.class, (e, k) -> eltwise(e, k.in(), k.y()));
+        on(t, Concat.class, (c, k) -> concat(c.axis(), k.inShapes(), k.in(), k.y()));
+        on(t, Slice.class, (s, k) -> slice(s.axis(), k.xs(), k.x(), k.outShapes(), k.out()));
+        on(t, Split.class, (s, k) -> k.out().forEach(o -> System.arraycopy(k.x(), 0, o, 0, o.length)));
+        on(t, Reshape.class, (r, k) -> copy(k));
+        on(t, Flatten.class, (f, k) -> copy(k));
+        on(t, Dropout.class, (d, k) -> copy(k));
+        on(t, Silence.class, (s, k) -> { });
+        on(t, LRN.class, (l, k) -> lrn(l, k.xs(), k.x(), k.y()));
+        on(t, MVN.class, (m, k) -> mvn(m, k.xs(), k.x(), k.y()));
+        on(t, Deconvolution.class, (dc, k) -> deconvolution(dc, k.xs(), k.x(), k.ys(), k.y()));
+        on(t, Crop.class, (cr, k) -> crop(cr, k.xs(), k.x(), k.ys(), k.y()));
+        on(t, ArgMax.class, (a, k) -> argMax(a, k.xs(), k.x(), k.y()));
+        on(t, Reduction.class, (r, k) -> reduction(r, k.xs(), k.x(), k.y()));
+        on(t, Tile.class, (tl, k) -> tile(tl, k.xs(), k.x(), k.y()));
+        on(t, Custom.class, (c, k) -> c.kernel().compute(c.weights(), k.inShapes(), k.in(), k.outShapes(), k.out()));
+        t.unsupported(Input.class, "an Input's values are fed, not computed");
+        return t.build();
+    }
+
+    private static <T extends Op> void on(OpTable.Builder<Call, Void> t, Class<T> type, Kernel<T> kernel) {
+        t.on(type, (op, c) -> {
+            kernel.run(op, c);
+            return null;
+        });
+    }
+
+    private static void map(Call k, FloatUnaryOperator f) {
+        float[] x = k.x();
+        float[] y = k.y();
+        for (int i = 0; i < x.length; i++) {
+            y[i] = f.apply(x[i]);
+        }
+    }
+
+    @FunctionalInterface
+    private interface FloatUnaryOperator {
+        float apply(float v);
+    }
+
+    private static void copy(Call k) {
+        System.arraycopy(k.x(), 0, k.y(), 0, k.x().length);
+    }
+
+    /**
+     * Runs {@code op} on inputs of the given shapes; returns one array per output shape.
+     *
+     * @throws IllegalArgumentException for an Input, which has no kernel
+     */
     public static List<float[]> run(Op op, List<Shape> inShapes, List<float[]> in, List<Shape> outShapes) {
         List<float[]> out = new ArrayList<>();
         for (Shape s : outShapes) {
             out.add(new float[Math.toIntExact(s.count())]);
         }
-        float[] x = in.isEmpty() ? null : in.get(0);
-        float[] y = out.isEmpty() ? null : out.get(0);
-        if (op instanceof Convolution c) {
-            convolution(c, inShapes.get(0), x, outShapes.get(0), y);
-        } else if (op instanceof InnerProduct ip) {
-            innerProduct(ip, inShapes.get(0), x, y);
-        } else if (op instanceof BatchNorm bn) {
-            batchNorm(bn, inShapes.get(0), x, y);
-        } else if (op instanceof BatchStatNorm bs) {
-            batchStatNorm(bs, inShapes.get(0), x, y);
-        } else if (op instanceof Scale s) {
-            scale(s, inShapes, in, y);
-        } else if (op instanceof Bias b) {
-            bias(b, inShapes, in, y);
-        } else if (op instanceof ReLU r) {
-            for (int i = 0; i < x.length; i++) {
-                y[i] = Activation.relu(x[i], r.negativeSlope());
-            }
-        } else if (op instanceof PReLU p) {
-            prelu(p, inShapes.get(0), x, y);
-        } else if (op instanceof Sigmoid) {
-            for (int i = 0; i < x.length; i++) {
-                y[i] = Activation.sigmoid(x[i]);
-            }
-        } else if (op instanceof TanH) {
-            for (int i = 0; i < x.length; i++) {
-                y[i] = (float) Math.tanh(x[i]);
-            }
-        } else if (op instanceof Power p) {
-            power(p, x, y);
-        } else if (op instanceof Unary u) {
-            for (int i = 0; i < x.length; i++) {
-                y[i] = u.apply(x[i]);
-            }
-        } else if (op instanceof Pooling p) {
-            pooling(p, inShapes.get(0), x, outShapes.get(0), y);
-        } else if (op instanceof Softmax s) {
-            softmax(s.axis(), inShapes.get(0), x, y);
-        } else if (op instanceof Axpy) {
-            axpy(inShapes, in, y);
-        } else if (op instanceof Eltwise e) {
-            eltwise(e, in, y);
-        } else if (op instanceof Concat c) {
-            concat(c.axis(), inShapes, in, y);
-        } else if (op instanceof Slice s) {
-            slice(s.axis(), inShapes.get(0), x, outShapes, out);
-        } else if (op instanceof Split) {
-            for (float[] o : out) {
-                System.arraycopy(x, 0, o, 0, x.length);
-            }
-        } else if (op instanceof Reshape || op instanceof Flatten || op instanceof Dropout) {
-            System.arraycopy(x, 0, y, 0, x.length);
-        } else if (op instanceof LRN l) {
-            lrn(l, inShapes.get(0), x, y);
-        } else if (op instanceof MVN m) {
-            mvn(m, inShapes.get(0), x, y);
-        } else if (op instanceof Deconvolution dc) {
-            deconvolution(dc, inShapes.get(0), x, outShapes.get(0), y);
-        } else if (op instanceof Crop cr) {
-            crop(cr, inShapes.get(0), x, outShapes.get(0), y);
-        } else if (op instanceof ArgMax a) {
-            argMax(a, inShapes.get(0), x, y);
-        } else if (op instanceof Reduction r) {
-            reduction(r, inShapes.get(0), x, y);
-        } else if (op instanceof Tile t) {
-            tile(t, inShapes.get(0), x, y);
-        } else if (op instanceof Custom c) {
-            c.kernel().compute(c.weights(), inShapes, in, outShapes, out);
-        } else if (op instanceof Input) {
-            throw new IllegalArgumentException("Input has no kernel");
-        } else if (!(op instanceof Silence)) {
-            throw new IllegalArgumentException("no reference kernel for " + op.opName());
+        try {
+            KERNELS.handle(op, new Call(inShapes, in, outShapes, out));
+        } catch (ModelException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         }
         return out;
     }
-
 
     static void convolution(Convolution c, Shape in, float[] x, Shape out, float[] y) {
         int n = in.dim(0);

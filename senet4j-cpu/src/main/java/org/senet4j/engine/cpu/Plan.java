@@ -29,6 +29,24 @@ import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.Split;
+import org.senet4j.ir.op.Softmax;
+import org.senet4j.ir.op.Slice;
+import org.senet4j.ir.op.Silence;
+import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.Reduction;
+import org.senet4j.ir.op.Power;
+import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.OpTable;
+import org.senet4j.ir.op.MVN;
+import org.senet4j.ir.op.LRN;
+import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.Dropout;
+import org.senet4j.ir.op.Custom;
+import org.senet4j.ir.op.Crop;
+import org.senet4j.ir.op.BatchStatNorm;
+import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Scale;
@@ -140,55 +158,68 @@ final class Plan implements AutoCloseable {
     }
 
     private Step choose(Node n, Activation act) {
-        Op op = n.op();
-        String name = n.name();
         List<Buf> in = bufs(n.inputs());
         List<Buf> out = bufs(n.outputs());
-        Buf x = in.isEmpty() ? null : in.get(0);
-        Buf y = out.isEmpty() ? null : out.get(0);
-        if (op instanceof Convolution c) {
-            return new ConvStep(name, c, x, y);
+        Step s;
+        try {
+            s = STEPS.handle(n.op(), new At(this, n, in, out, act));
+        } catch (ModelException e) {
+            throw new IllegalArgumentException("layer " + n.name() + ": " + e.getMessage(), e);
         }
-        if (op instanceof Deconvolution dc) {
-            return new DeconvStep(name, dc, x, y);
+        return s != null ? s : new FallbackStep(n.name(), n.op(), in, out);
+    }
+
+    /** The node being planned, its buffers and the activation fused into it. */
+    private record At(Plan plan, Node n, List<Buf> in, List<Buf> out, Activation act) {
+        Buf x() {
+            return in.get(0);
         }
-        if (op instanceof Pooling p && PoolStep.exact(p, x.shape.dim(2), x.shape.dim(3), y.shape.dim(2),
-                y.shape.dim(3))) {
-            return new PoolStep(name, p, x, y);
+
+        Buf y() {
+            return out.get(0);
         }
-        if (op instanceof InnerProduct ip && InnerProductStep.supported(ip, x.shape)) {
-            return new InnerProductStep(name, ip, x, y);
-        }
-        if (op instanceof Axpy && in.get(1).shape.rank() == 4) {
-            return new ScaleMulStep(name, in.get(0), in.get(1), in.get(2), y, act);
-        }
-        if (op instanceof Scale s && twoInputScaleMul(s, n)) {
-            return new ScaleMulStep(name, in.get(1), x, null, y, act);
-        }
-        if (op instanceof Eltwise e) {
-            return new EltwiseStep(name, e, in, y, act);
-        }
-        if (op instanceof Concat c) {
-            return new ConcatStep(name, c.axis(), in, y);
-        }
-        if (op instanceof ReLU r) {
-            return new UnaryStep(name, dnnl.algorithm.eltwise_relu, r.negativeSlope(), x, y);
-        }
-        if (op instanceof Sigmoid) {
-            return new UnaryStep(name, dnnl.algorithm.eltwise_logistic, 0f, x, y);
-        }
-        if (op instanceof TanH) {
-            return new UnaryStep(name, dnnl.algorithm.eltwise_tanh, 0f, x, y);
-        }
-        if (op instanceof Unary u && eltwise(u) != null) {
-            float alpha = u.kind() == Unary.Kind.BNLL ? 1f : u.a();
-            return new UnaryStep(name, eltwise(u), alpha, u.kind() == Unary.Kind.CLIP ? u.b() : 0f, x, y);
-        }
-        float[][] affine = channelAffine(op, x.shape);
-        if (affine != null) {
-            return new ChannelAffineStep(name, x, y, affine[0], affine[1]);
-        }
-        return new FallbackStep(name, op, in, out);
+    }
+
+    /** The step for a node of this op, or null to run the op's reference kernel ({@link FallbackStep}). */
+    private static final OpTable<At, Step> STEPS = stepTable();
+
+    /** The CPU engine's table: which ops get a oneDNN or Java step of their own; the rest run Java kernels. */
+    static OpTable<?, ?> table() {
+        return STEPS;
+    }
+
+    private static OpTable<At, Step> stepTable() {
+        OpTable.Builder<At, Step> t = OpTable.builder("the CPU engine");
+        t.on(Convolution.class, (c, a) -> new ConvStep(a.n().name(), c, a.x(), a.y()));
+        t.on(Deconvolution.class, (dc, a) -> new DeconvStep(a.n().name(), dc, a.x(), a.y()));
+        t.on(Pooling.class, (p, a) -> PoolStep.exact(p, a.x().shape.dim(2), a.x().shape.dim(3), a.y().shape.dim(2),
+                a.y().shape.dim(3)) ? new PoolStep(a.n().name(), p, a.x(), a.y()) : null);
+        t.on(InnerProduct.class, (ip, a) -> InnerProductStep.supported(ip, a.x().shape)
+                ? new InnerProductStep(a.n().name(), ip, a.x(), a.y()) : null);
+        t.on(Axpy.class, (op, a) -> a.in().get(1).shape.rank() == 4
+                ? new ScaleMulStep(a.n().name(), a.in().get(0), a.in().get(1), a.in().get(2), a.y(), a.act()) : null);
+        t.on(Scale.class, (sc, a) -> a.plan().twoInputScaleMul(sc, a.n())
+                ? new ScaleMulStep(a.n().name(), a.in().get(1), a.x(), null, a.y(), a.act()) : affineStep(sc, a));
+        t.on(BatchNorm.class, Plan::affineStep);
+        t.on(Bias.class, Plan::affineStep);
+        t.on(Eltwise.class, (e, a) -> new EltwiseStep(a.n().name(), e, a.in(), a.y(), a.act()));
+        t.on(Concat.class, (c, a) -> new ConcatStep(a.n().name(), c.axis(), a.in(), a.y()));
+        t.on(ReLU.class, (r, a) -> new UnaryStep(a.n().name(), dnnl.algorithm.eltwise_relu, r.negativeSlope(), a.x(),
+                a.y()));
+        t.on(Sigmoid.class, (op, a) -> new UnaryStep(a.n().name(), dnnl.algorithm.eltwise_logistic, 0f, a.x(), a.y()));
+        t.on(TanH.class, (op, a) -> new UnaryStep(a.n().name(), dnnl.algorithm.eltwise_tanh, 0f, a.x(), a.y()));
+        t.on(Unary.class, (u, a) -> eltwise(u) == null ? null : new UnaryStep(a.n().name(), eltwise(u),
+                u.kind() == Unary.Kind.BNLL ? 1f : u.a(), u.kind() == Unary.Kind.CLIP ? u.b() : 0f, a.x(), a.y()));
+        t.onEach((op, a) -> null, PReLU.class, Softmax.class, Slice.class, Split.class, Reshape.class, Flatten.class,
+                Dropout.class, Power.class, Silence.class, LRN.class, MVN.class, Crop.class, ArgMax.class,
+                Reduction.class, Tile.class, BatchStatNorm.class, Custom.class);
+        t.unsupported(Input.class, "an Input's values are copied in, not computed");
+        return t.build();
+    }
+
+    private static Step affineStep(Op op, At a) {
+        float[][] affine = channelAffine(op, a.x().shape);
+        return affine == null ? null : new ChannelAffineStep(a.n().name(), a.x(), a.y(), affine[0], affine[1]);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import org.senet4j.ModelException;
 import java.util.Map;
 import java.util.Set;
 import org.senet4j.ir.Graph;
@@ -24,6 +25,17 @@ import org.senet4j.ir.op.Flatten;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.Unary;
+import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.Reduction;
+import org.senet4j.ir.op.OpTable;
+import org.senet4j.ir.op.MVN;
+import org.senet4j.ir.op.LRN;
+import org.senet4j.ir.op.Deconvolution;
+import org.senet4j.ir.op.Custom;
+import org.senet4j.ir.op.Crop;
+import org.senet4j.ir.op.BatchStatNorm;
+import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
@@ -168,137 +180,184 @@ final class PlanSpec {
     }
 
     private void plan(Node n) {
-        Op op = n.op();
-        String name = n.name();
         List<DeviceValue> in = n.inputs().stream().map(this::v).toList();
-        DeviceValue x = in.isEmpty() ? null : in.get(0);
-        String why = null;
-        float[][] ab = op instanceof BatchNorm || op instanceof Scale || op instanceof Bias ? channelAffine(op, x) : null;
-        if (op instanceof Convolution c) {
-            add(new ConvStep(name, c, x, v(n.outputs().get(0)), channelsLast, launches));
-            return;
+        String why;
+        try {
+            why = PLANNERS.handle(n.op(), new At(this, n, in));
+        } catch (ModelException e) {
+            throw new IllegalArgumentException("layer " + n.name() + ": " + e.getMessage(), e);
         }
-        if (op instanceof InnerProduct ip) {
-            if (!x.nhwc || ip.axis() == 1) {
-                add(new GemmStep(name, ip, x, v(n.outputs().get(0)), launches));
-                return;
+        if (why != null) {
+            add(new HostStep(n.name(), n.op(), in, n.outputs().stream().map(this::v).toList(), launches, why));
+        }
+    }
+
+    /** The node being planned and its input values. */
+    private record At(PlanSpec spec, Node n, List<DeviceValue> in) {
+        DeviceValue x() {
+            return in.get(0);
+        }
+
+        DeviceValue y() {
+            return spec.v(n.outputs().get(0));
+        }
+
+        String name() {
+            return n.name();
+        }
+    }
+
+    /**
+     * How each op is planned: a handler adds device steps and returns null, or returns why the node runs on the host
+     * (a {@link HostStep} with the op's reference kernel).
+     */
+    private static final OpTable<At, String> PLANNERS = planners();
+
+    /** The CUDA plan's table: which ops get device kernels; the rest run on the host between device steps. */
+    static OpTable<?, ?> table() {
+        return PLANNERS;
+    }
+
+    private static OpTable<At, String> planners() {
+        OpTable.Builder<At, String> t = OpTable.builder("the CUDA engine");
+        t.on(Convolution.class, (c, a) -> {
+            a.spec().add(new ConvStep(a.name(), c, a.x(), a.y(), a.spec().channelsLast, a.spec().launches));
+            return null;
+        });
+        t.on(InnerProduct.class, (ip, a) -> {
+            if (a.x().nhwc && ip.axis() != 1) {
+                return "inner product from axis " + ip.axis() + " of a channels-last value";
             }
-            why = "inner product from axis " + ip.axis() + " of a channels-last value";
-        } else if (op instanceof Pooling p) {
-            DeviceValue y = v(n.outputs().get(0));
-            if (p.method() == Pooling.Method.STOCHASTIC) {
-                why = "stochastic pooling has no device kernel";
-            } else if (x.nhwc == y.nhwc || y.shape.count(2, 4) == 1) {
-                int[] d = x.dims4();
-                boolean whole = p.global() || (p.kernelH() == d[2] && p.kernelW() == d[3] && p.padH() == 0
-                        && p.padW() == 0 && y.shape.dim(2) == 1 && y.shape.dim(3) == 1);
-                KernelCall call = whole ? launches.globalPool(x, y, p.method() == Pooling.Method.MAX)
-                        : launches.pool(p, x, y);
-                add(new KernelStep(name, (whole ? "global " : "") + p.method().name().toLowerCase(java.util.Locale.ROOT)
-                        + " pool", List.of(x), List.of(y), List.of(call), false));
-                return;
-            } else {
-                why = "pooling between layouts";
-            }
-        } else if (op instanceof Axpy) {
-            DeviceValue a = in.get(0);
-            DeviceValue xx = in.get(1);
-            DeviceValue yy = in.get(2);
+            a.spec().add(new GemmStep(a.name(), ip, a.x(), a.y(), a.spec().launches));
+            return null;
+        });
+        t.on(Pooling.class, (p, a) -> a.spec().planPooling(a, p));
+        t.on(Axpy.class, (op, a) -> {
+            DeviceValue xx = a.in().get(1);
+            DeviceValue yy = a.in().get(2);
             Activation[] act = new Activation[1];
-            DeviceValue out = outputWithRelu(n, act);
-            add(new KernelStep(name, "axpy" + actName(act[0]), List.of(xx, a, yy), List.of(out), List.of(
-                    launches.scaleAdd(a, xx, yy, out, Launches.actKind(act[0]), act[0].alpha())), true));
-            return;
-        } else if (op instanceof Scale s && s.twoInputs()) {
-            DeviceValue f = in.get(1);
-            if (s.axis() == 0 && s.bias() == null && f.shape.rank() == 2 && x.shape.rank() >= 2
-                    && f.shape.dim(0) == x.shape.dim(0) && f.shape.dim(1) == x.shape.dim(1)) {
-                Activation[] act = new Activation[1];
-                DeviceValue out = outputWithRelu(n, act);
-                add(new KernelStep(name, "scale by N x C" + actName(act[0]), List.of(x, f), List.of(out), List.of(
-                        launches.scaleAdd(f, x, KernelCall.NULL, out, Launches.actKind(act[0]), act[0].alpha())),
-                        true));
-                return;
+            DeviceValue out = a.spec().outputWithRelu(a.n(), act);
+            a.spec().add(new KernelStep(a.name(), "axpy" + actName(act[0]), List.of(xx, a.x(), yy), List.of(out),
+                    List.of(a.spec().launches.scaleAdd(a.x(), xx, yy, out, Launches.actKind(act[0]), act[0].alpha())),
+                    true));
+            return null;
+        });
+        t.on(Scale.class, (sc, a) -> sc.twoInputs() ? a.spec().planScaleByInput(a, sc) : a.spec().planAffine(a, sc));
+        t.on(BatchNorm.class, (bn, a) -> a.spec().planAffine(a, bn));
+        t.on(Bias.class, (bi, a) -> a.spec().planAffine(a, bi));
+        t.on(Eltwise.class, (e, a) -> {
+            a.spec().planEltwise(a.n(), e, a.in());
+            return null;
+        });
+        t.on(ReLU.class, (r, a) -> a.spec().unary(a.n(), a.spec().launches.act(a.x(), a.y(), KernelSource.ACT_RELU,
+                r.negativeSlope()), "relu"));
+        t.on(Sigmoid.class, (op, a) -> a.spec().unary(a.n(), a.spec().launches.act(a.x(), a.y(),
+                KernelSource.ACT_SIGMOID, 0f), "sigmoid"));
+        t.on(TanH.class, (op, a) -> a.spec().unary(a.n(), a.spec().launches.act(a.x(), a.y(), KernelSource.ACT_TANH,
+                0f), "tanh"));
+        t.on(Power.class, (p, a) -> a.spec().unary(a.n(), a.spec().launches.power(a.x(), a.y(), p.power(), p.scale(),
+                p.shift()), "power"));
+        t.on(PReLU.class, (p, a) -> {
+            if (a.x().shape.rank() < 2 && !p.channelShared()) {
+                return "PReLU of a 1-D value";
             }
-            why = "two-input Scale other than SENet's N x C excitation";
-        } else if (op instanceof Eltwise e) {
-            planEltwise(n, e, in);
-            return;
-        } else if (ab != null) {
-            Activation[] act = new Activation[1];
-            DeviceValue out = outputWithRelu(n, act);
-            Address a = ab[0] == null ? KernelCall.NULL : new WeightRef(name + "#affine-a", DType.F32, () -> ab[0]);
-            Address b = ab[1] == null ? KernelCall.NULL : new WeightRef(name + "#affine-b", DType.F32, () -> ab[1]);
-            add(new KernelStep(name, "channel affine" + actName(act[0]), List.of(x), List.of(out), List.of(
-                    launches.affine(x, out, a, b, Launches.actKind(act[0]), act[0].alpha())), true));
-            return;
-        } else if (op instanceof ReLU r) {
-            unary(n, launches.act(x, v(n.outputs().get(0)), KernelSource.ACT_RELU, r.negativeSlope()), "relu");
-            return;
-        } else if (op instanceof Sigmoid) {
-            unary(n, launches.act(x, v(n.outputs().get(0)), KernelSource.ACT_SIGMOID, 0f), "sigmoid");
-            return;
-        } else if (op instanceof TanH) {
-            unary(n, launches.act(x, v(n.outputs().get(0)), KernelSource.ACT_TANH, 0f), "tanh");
-            return;
-        } else if (op instanceof Power p) {
-            unary(n, launches.power(x, v(n.outputs().get(0)), p.power(), p.scale(), p.shift()), "power");
-            return;
-        } else if (op instanceof PReLU p) {
-            if (x.shape.rank() >= 2 || p.channelShared()) {
-                WeightRef s = new WeightRef(name + "#slope", DType.F32, () -> p.slope().toArray());
-                unary(n, launches.prelu(x, v(n.outputs().get(0)), s, p.channelShared()), "prelu");
-                return;
+            WeightRef slope = new WeightRef(a.name() + "#slope", DType.F32, () -> p.slope().toArray());
+            return a.spec().unary(a.n(), a.spec().launches.prelu(a.x(), a.y(), slope, p.channelShared()), "prelu");
+        });
+        t.on(Softmax.class, (sm, a) -> {
+            if (a.x().nhwc && sm.axis() != 1) {
+                return "softmax over axis " + sm.axis() + " of a channels-last value";
             }
-            why = "PReLU of a 1-D value";
-        } else if (op instanceof Softmax s) {
-            if (!x.nhwc || s.axis() == 1) {
-                add(new SoftmaxStep(name, s.axis(), x, v(n.outputs().get(0))));
-                return;
+            a.spec().add(new SoftmaxStep(a.name(), sm.axis(), a.x(), a.y()));
+            return null;
+        });
+        t.on(Concat.class, (c, a) -> a.spec().planConcat(a.n(), c.axis(), a.in(), a.y()));
+        t.on(Slice.class, (sl, a) -> a.spec().planSlice(a.n(), sl.axis(), a.x(),
+                a.n().outputs().stream().map(a.spec()::v).toList()));
+        t.onEach((op, a) -> {
+            for (String o : a.n().outputs()) {
+                a.spec().alias(a.spec().v(o), a.x());
             }
-            why = "softmax over axis " + s.axis() + " of a channels-last value";
-        } else if (op instanceof Concat c) {
-            why = planConcat(n, c.axis(), in, v(n.outputs().get(0)));
-            if (why == null) {
-                return;
-            }
-        } else if (op instanceof Slice s) {
-            why = planSlice(n, s.axis(), x, n.outputs().stream().map(this::v).toList());
-            if (why == null) {
-                return;
-            }
-        } else if (op instanceof Split || op instanceof Dropout) {
-            for (String o : n.outputs()) {
-                alias(v(o), x);
-            }
-            return;
-        } else if (op instanceof Reshape || op instanceof Flatten) {
-            DeviceValue y = v(n.outputs().get(0));
-            if (!x.nhwc && !y.nhwc) {
-                alias(y, x);
-            } else {
-                add(new KernelStep(name, "reshape between layouts", List.of(x), List.of(y), List.of(launches.relayout(
-                        y, y.dtype, y.dims4(), y.nhwc, x, x.dtype, x.dims4(), x.nhwc, y.count())), false));
-            }
-            return;
-        } else if (op instanceof Silence) {
-            return;
+            return null;
+        }, Split.class, Dropout.class);
+        t.onEach((op, a) -> a.spec().planReshape(a), Reshape.class, Flatten.class);
+        t.on(Silence.class, (op, a) -> null);
+        t.onEach((op, a) -> "no device kernel for " + op.opName(), LRN.class, MVN.class, Unary.class,
+                Deconvolution.class, Crop.class, ArgMax.class, Reduction.class, Tile.class, BatchStatNorm.class);
+        t.on(Custom.class, (c, a) -> "a plug-in layer's Java kernel runs on the host");
+        t.unsupported(Input.class, "an Input's values are copied in, not computed");
+        return t.build();
+    }
+
+    private String planPooling(At a, Pooling p) {
+        DeviceValue x = a.x();
+        DeviceValue y = a.y();
+        if (p.method() == Pooling.Method.STOCHASTIC) {
+            return "stochastic pooling has no device kernel";
+        }
+        if (x.nhwc != y.nhwc && y.shape.count(2, 4) != 1) {
+            return "pooling between layouts";
+        }
+        int[] d = x.dims4();
+        boolean whole = p.global() || (p.kernelH() == d[2] && p.kernelW() == d[3] && p.padH() == 0 && p.padW() == 0
+                && y.shape.dim(2) == 1 && y.shape.dim(3) == 1);
+        KernelCall call = whole ? launches.globalPool(x, y, p.method() == Pooling.Method.MAX) : launches.pool(p, x, y);
+        add(new KernelStep(a.name(), (whole ? "global " : "") + p.method().name().toLowerCase(java.util.Locale.ROOT)
+                + " pool", List.of(x), List.of(y), List.of(call), false));
+        return null;
+    }
+
+    private String planScaleByInput(At a, Scale s) {
+        DeviceValue x = a.x();
+        DeviceValue f = a.in().get(1);
+        if (s.axis() != 0 || s.bias() != null || f.shape.rank() != 2 || x.shape.rank() < 2
+                || f.shape.dim(0) != x.shape.dim(0) || f.shape.dim(1) != x.shape.dim(1)) {
+            return "two-input Scale other than SENet's N x C excitation";
+        }
+        Activation[] act = new Activation[1];
+        DeviceValue out = outputWithRelu(a.n(), act);
+        add(new KernelStep(a.name(), "scale by N x C" + actName(act[0]), List.of(x, f), List.of(out), List.of(
+                launches.scaleAdd(f, x, KernelCall.NULL, out, Launches.actKind(act[0]), act[0].alpha())), true));
+        return null;
+    }
+
+    /** BatchNorm and one-input Scale/Bias over the channels as one affine kernel; other forms run on the host. */
+    private String planAffine(At a, Op op) {
+        float[][] ab = channelAffine(op, a.x());
+        if (ab == null) {
+            return "unsupported case of " + op.opName();
+        }
+        Activation[] act = new Activation[1];
+        DeviceValue out = outputWithRelu(a.n(), act);
+        String name = a.name();
+        Address w = ab[0] == null ? KernelCall.NULL : new WeightRef(name + "#affine-a", DType.F32, () -> ab[0]);
+        Address b = ab[1] == null ? KernelCall.NULL : new WeightRef(name + "#affine-b", DType.F32, () -> ab[1]);
+        add(new KernelStep(name, "channel affine" + actName(act[0]), List.of(a.x()), List.of(out), List.of(
+                launches.affine(a.x(), out, w, b, Launches.actKind(act[0]), act[0].alpha())), true));
+        return null;
+    }
+
+    private String planReshape(At a) {
+        DeviceValue x = a.x();
+        DeviceValue y = a.y();
+        if (!x.nhwc && !y.nhwc) {
+            alias(y, x);
         } else {
-            why = "no device kernel for " + op.opName();
+            add(new KernelStep(a.name(), "reshape between layouts", List.of(x), List.of(y), List.of(launches.relayout(
+                    y, y.dtype, y.dims4(), y.nhwc, x, x.dtype, x.dims4(), x.nhwc, y.count())), false));
         }
-        if (why == null) {
-            why = "unsupported case of " + op.opName();
-        }
-        add(new HostStep(name, op, in, n.outputs().stream().map(this::v).toList(), launches, why));
+        return null;
     }
 
     private static String actName(Activation a) {
         return a.isNone() ? "" : " + " + a.kind().name().toLowerCase(java.util.Locale.ROOT);
     }
 
-    private void unary(Node n, KernelCall call, String what) {
+    /** Adds one element-wise kernel step; returns null (planned on the device). */
+    private String unary(Node n, KernelCall call, String what) {
         add(new KernelStep(n.name(), what, List.of(v(n.inputs().get(0))), List.of(v(n.outputs().get(0))), List.of(call),
                 true));
+        return null;
     }
 
     private void alias(DeviceValue out, DeviceValue in) {
