@@ -233,7 +233,7 @@ public final class NetworkSvg {
         String t = n.type();
         return switch (t) {
             case "Convolution", "Deconvolution" -> COLOURS.get("Convolution");
-            case "BatchNorm", "BatchStatNorm", "Bias", "MVN", "LRN" -> COLOURS.get("BatchNorm / Scale");
+            case "BatchNorm", "Bias", "MVN", "LRN" -> COLOURS.get("BatchNorm / Scale");
             case "Scale" -> n.inputs().size() == 2 ? COLOURS.get("Axpy / SE scale") : COLOURS.get("BatchNorm / Scale");
             case "ReLU", "PReLU", "Sigmoid", "TanH", "Power", "ELU", "AbsVal", "Exp", "Log", "BNLL", "Threshold", "Clip",
                  "Swish" -> COLOURS.get("Activation");
