@@ -95,8 +95,11 @@ final class VerifyCommand implements Callable<Integer> {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be positive");
                 }
                 tmp = Files.createTempDirectory("senet4j-verify-");
+                Map<String, List<Integer>> shapes = new LinkedHashMap<>();
+                model.inputShapes(spec).forEach((name, shape) -> shapes.put(name,
+                        java.util.Arrays.stream(shape.dims()).boxed().toList()));
                 CaffeOracle.makeReference(model.model, tmp, model.weights, 1, batch, InputDistribution.NORMAL, seed,
-                        engine.threads, CaffeOracle.Options.defaults());
+                        engine.threads, CaffeOracle.Options.defaults().withInputShapes(shapes));
                 ref = ReferenceSet.read(tmp);
             } else {
                 ref = ReferenceSet.read(oracle.reference);

@@ -223,7 +223,7 @@ class NativeReaderErrorsTest {
         rejects(forgedGraph("attrinvalid", g -> RawFile.attrs(RawFile.node(g, "conv1")).put("stride_h", 0L)),
                 "layer \"conv1\"", "strideH must be positive");
         rejects(forgedGraph("enum", g -> RawFile.attrs(RawFile.node(g, "pool1")).put("method", "MEDIAN")),
-                "attrs.method", "unknown value \"MEDIAN\", expected one of [MAX, AVE]");
+                "attrs.method", "unknown value \"MEDIAN\", expected one of [MAX, AVE, STOCHASTIC]");
         rejects(forgedGraph("float", g -> RawFile.attrs(RawFile.node(g, "conv1/bn")).put("eps", "tiny")),
                 "attrs.eps", "\"tiny\" is not a float");
         rejects(forgedGraph("act", g -> castMap(RawFile.attrs(RawFile.node(g, "conv1")).get("activation"))

@@ -55,23 +55,32 @@ public final class CaffeOracle {
      *
      * @param timeout      wall-clock limit; the child (and its descendants) is killed when it is exceeded
      * @param extraJvmArgs extra options for the child JVM, e.g. {@code -Xmx4g}
+     * @param inputShapes  {@link #makeReference}: shapes that replace the prototxt's for these net inputs (Caffe
+     *                     reshapes the net to them; a batch size given separately still replaces axis 0)
      */
-    public record Options(Duration timeout, List<String> extraJvmArgs) {
+    public record Options(Duration timeout, List<String> extraJvmArgs, Map<String, List<Integer>> inputShapes) {
         public Options {
             Objects.requireNonNull(timeout, "timeout");
             if (timeout.isNegative() || timeout.isZero()) {
                 throw new IllegalArgumentException("timeout must be positive, got " + timeout);
             }
             extraJvmArgs = List.copyOf(extraJvmArgs);
+            Map<String, List<Integer>> shapes = new LinkedHashMap<>();
+            inputShapes.forEach((k, v) -> shapes.put(k, List.copyOf(v)));
+            inputShapes = java.util.Collections.unmodifiableMap(shapes);
         }
 
-        /** {@link #DEFAULT_TIMEOUT}, no extra JVM options. */
+        /** {@link #DEFAULT_TIMEOUT}, no extra JVM options, the prototxt's input shapes. */
         public static Options defaults() {
-            return new Options(DEFAULT_TIMEOUT, List.of());
+            return new Options(DEFAULT_TIMEOUT, List.of(), Map.of());
         }
 
         public Options withTimeout(Duration t) {
-            return new Options(t, extraJvmArgs);
+            return new Options(t, extraJvmArgs, inputShapes);
+        }
+
+        public Options withInputShapes(Map<String, List<Integer>> shapes) {
+            return new Options(timeout, extraJvmArgs, shapes);
         }
     }
 
@@ -244,6 +253,10 @@ public final class CaffeOracle {
             args.add("--threads");
             args.add(Integer.toString(threads));
         }
+        options.inputShapes().forEach((name, dims) -> {
+            args.add("--input-shape");
+            args.add(name + "=" + dims.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+        });
         try {
             Files.deleteIfExists(out.resolve("blobs").resolve("blobs.tsv"));
             run(args, threads, options, proto);

@@ -337,6 +337,31 @@ public final class CaffeOracleMain implements Runnable {
         }
     }
 
+    /** {@code NAME=D,D,...} options as a map, refusing malformed ones. */
+    static Map<String, int[]> parseShapes(List<String> options) {
+        Map<String, int[]> m = new LinkedHashMap<>();
+        for (String o : options) {
+            int eq = o.indexOf('=');
+            try {
+                if (eq <= 0) {
+                    throw new NumberFormatException("expected NAME=D,D,...");
+                }
+                String[] parts = o.substring(eq + 1).split(",");
+                int[] dims = new int[parts.length];
+                for (int i = 0; i < parts.length; i++) {
+                    dims[i] = Integer.parseInt(parts[i].trim());
+                    if (dims[i] <= 0) {
+                        throw new NumberFormatException("dimensions must be positive");
+                    }
+                }
+                m.put(o.substring(0, eq), dims);
+            } catch (NumberFormatException e) {
+                throw new UsageException("--input-shape " + o + ": " + e.getMessage());
+            }
+        }
+        return m;
+    }
+
     static int[] withBatch(int[] shape, int batch) {
         int[] s = shape.clone();
         if (s.length > 0 && batch > 0) {
@@ -385,12 +410,16 @@ public final class CaffeOracleMain implements Runnable {
                 description = "input seed (default: the weight seed); input i uses seed + i")
         Long inputSeed;
         @Option(names = "--blobs", paramLabel = "all|NAME,NAME...", defaultValue = "all") String blobs;
+        @Option(names = "--input-shape", paramLabel = "NAME=D,D,...",
+                description = "replace the prototxt's shape of a net input (repeatable); --batch still sets axis 0")
+        List<String> inputShapes = new ArrayList<>();
         @Mixin ThreadsOption threads;
 
         @Override
         public Integer call() throws IOException {
             Path proto = requireFile(prototxt, "prototxt");
             Path model = weights == null ? null : requireFile(weights, "weights");
+            Map<String, int[]> shapes = parseShapes(inputShapes);
             InputDistribution dist;
             try {
                 dist = InputDistribution.valueOf(inputDist.toUpperCase(Locale.ROOT));
@@ -415,8 +444,15 @@ public final class CaffeOracleMain implements Runnable {
                 }
                 StringBuilder inputsTsv = new StringBuilder("#input\tfile\tshape\n");
                 long s = inSeed;
-                for (Map.Entry<String, int[]> e : net.inputShapes().entrySet()) {
-                    int[] shape = withBatch(e.getValue(), batch);
+                Map<String, int[]> netInputs = net.inputShapes();
+                for (String name : shapes.keySet()) {
+                    if (!netInputs.containsKey(name)) {
+                        throw new UsageException("--input-shape " + name + ": the net has no input of that name; its "
+                                + "inputs are " + netInputs.keySet());
+                    }
+                }
+                for (Map.Entry<String, int[]> e : netInputs.entrySet()) {
+                    int[] shape = withBatch(shapes.getOrDefault(e.getKey(), e.getValue()), batch);
                     float[] data = new float[Math.toIntExact(Npy.count(shape))];
                     dist.fill(s++, data);
                     String file = "input_" + Npy.fileNameFor(e.getKey());
