@@ -284,29 +284,47 @@ public final class CaffeOracle {
 
     /** Runs the child with {@code args}; returns its stdout, or throws with the tail of its stderr. */
     static String run(List<String> args, int threads, Options options, Path prototxt) throws CaffeOracleException {
-        String command = args.get(0);
+        return runProcess("Caffe oracle", args.get(0), runDir -> javaCommand(args, options, runDir), threads,
+                options.timeout(), prototxt);
+    }
+
+    /** The child JVM's command line; a crash log goes to {@code runDir}. */
+    private static List<String> javaCommand(List<String> args, Options options, Path runDir) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("-XX:+UseSerialGC");
+        cmd.add("-XX:-CreateCoredumpOnCrash");
+        cmd.add("-XX:ErrorFile=" + runDir.resolve("hs_err_pid%p.log"));
+        cmd.add("-Djava.awt.headless=true");
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith("org.bytedeco.")) { // e.g. org.bytedeco.javacpp.cachedir
+                cmd.add("-D" + key + "=" + System.getProperty(key));
+            }
+        }
+        cmd.addAll(options.extraJvmArgs());
+        cmd.add("-cp");
+        cmd.add(System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")));
+        cmd.add(MAIN);
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /**
+     * Runs an oracle child process (GLOG quiet, BLAS threads limited) and returns its stdout, or throws with Caffe's
+     * fatal message and the tail of its stderr.
+     *
+     * @param oracle  how messages name the oracle, e.g. {@code fork-caffe}
+     * @param command the oracle command, for messages
+     * @param cmdIn   the command line, given a scratch directory for the run (deleted afterwards)
+     */
+    static String runProcess(String oracle, String command, java.util.function.Function<Path, List<String>> cmdIn,
+                             int threads, Duration timeout, Path prototxt) throws CaffeOracleException {
         Path runDir = null;
         try {
             runDir = Files.createTempDirectory("senet4j-caffe-oracle-");
+            List<String> cmd = cmdIn.apply(runDir);
             Path stdout = runDir.resolve("stdout.txt");
             Path stderr = runDir.resolve("stderr.txt");
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.add("-XX:+UseSerialGC");
-            cmd.add("-XX:-CreateCoredumpOnCrash");
-            cmd.add("-XX:ErrorFile=" + runDir.resolve("hs_err_pid%p.log"));
-            cmd.add("-Djava.awt.headless=true");
-            for (String key : System.getProperties().stringPropertyNames()) {
-                if (key.startsWith("org.bytedeco.")) { // e.g. org.bytedeco.javacpp.cachedir
-                    cmd.add("-D" + key + "=" + System.getProperty(key));
-                }
-            }
-            cmd.addAll(options.extraJvmArgs());
-            cmd.add("-cp");
-            cmd.add(System.getProperty(CLASSPATH_PROPERTY, System.getProperty("java.class.path")));
-            cmd.add(MAIN);
-            cmd.addAll(args);
-
             ProcessBuilder pb = new ProcessBuilder(cmd);
             pb.redirectOutput(stdout.toFile());
             pb.redirectError(stderr.toFile());
@@ -322,25 +340,24 @@ public final class CaffeOracle {
             Process p = pb.start();
             boolean finished;
             try {
-                finished = p.waitFor(options.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                finished = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 kill(p);
                 Thread.currentThread().interrupt();
-                throw new CaffeOracleException("interrupted while running Caffe oracle '" + command + "' for "
+                throw new CaffeOracleException("interrupted while running " + oracle + " '" + command + "' for "
                         + prototxt, command, prototxt, null, null, tail(stderr), e);
             }
             if (!finished) {
                 kill(p);
                 String tail = tail(stderr);
-                throw new CaffeOracleException("Caffe oracle '" + command + "' for " + prototxt + " timed out after "
-                        + options.timeout() + " and was killed" + tailSection(tail), command, prototxt, null,
-                        null, tail, null);
+                throw new CaffeOracleException(oracle + " '" + command + "' for " + prototxt + " timed out after "
+                        + timeout + " and was killed" + tailSection(tail), command, prototxt, null, null, tail, null);
             }
             int code = p.exitValue();
             if (code != 0) {
                 String tail = tail(stderr);
                 String fatal = fatalMessage(tail).orElse(null);
-                StringBuilder msg = new StringBuilder("Caffe oracle '").append(command).append("' failed for ")
+                StringBuilder msg = new StringBuilder(oracle).append(" '").append(command).append("' failed for ")
                         .append(prototxt).append(": ").append(describeExit(code));
                 if (fatal != null) {
                     msg.append(": ").append(fatal);
@@ -356,7 +373,7 @@ public final class CaffeOracle {
             }
             return Files.readString(stdout, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new CaffeOracleException("cannot run Caffe oracle '" + command + "' for " + prototxt + ": "
+            throw new CaffeOracleException("cannot run " + oracle + " '" + command + "' for " + prototxt + ": "
                     + e.getMessage(), command, prototxt, null, null, null, e);
         } finally {
             deleteTree(runDir);
