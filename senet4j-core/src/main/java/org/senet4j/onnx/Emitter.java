@@ -151,6 +151,8 @@ final class Emitter {
         on(t, Reduction.class, Emitter::reduction);
         on(t, Tile.class, Emitter::tile);
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
+        t.unsupported(org.senet4j.ir.op.LSTM.class, "not exported yet");
+        t.unsupported(org.senet4j.ir.op.RNN.class, "not exported yet");
         return t.build();
     }
 
