@@ -112,6 +112,8 @@ public final class LayerConverters {
         t.put("ArgMax", LayerConverters::argMax);
         t.put("Reduction", LayerConverters::reduction);
         t.put("Tile", LayerConverters::tile);
+        t.put("LSTM", RecurrentConverters::lstm);
+        t.put("RNN", RecurrentConverters::rnn);
         TABLE = Collections.unmodifiableMap(t);
     }
 

@@ -223,7 +223,16 @@ final class OpCodecs {
             r -> new Reduction(r.choice("operation", Reduction.Operation.class), r.integer("axis"), r.real("coeff"))),
         codec(Tile.class,
             (op, a) -> a.integer("axis", op.axis()).integer("tiles", op.tiles()),
-            r -> new Tile(r.integer("axis"), r.integer("tiles"))));
+            r -> new Tile(r.integer("axis"), r.integer("tiles"))),
+        codec(org.senet4j.ir.op.LSTM.class,
+            (op, a) -> a.integer("num_output", op.numOutput()).bool("expose_hidden", op.exposeHidden()),
+            r -> new org.senet4j.ir.op.LSTM(r.integer("num_output"), r.bool("expose_hidden"), r.weight("W_xc"),
+                r.weight("b_c"), r.optionalWeight("W_xc_static"), r.weight("W_hc"))),
+        codec(org.senet4j.ir.op.RNN.class,
+            (op, a) -> a.integer("num_output", op.numOutput()).bool("expose_hidden", op.exposeHidden()),
+            r -> new org.senet4j.ir.op.RNN(r.integer("num_output"), r.bool("expose_hidden"), r.weight("W_xh"),
+                r.weight("b_h"), r.optionalWeight("W_xh_static"), r.weight("W_hh"), r.weight("W_ho"),
+                r.weight("b_o"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

@@ -151,6 +151,8 @@ final class Emitter {
         on(t, Reduction.class, Emitter::reduction);
         on(t, Tile.class, Emitter::tile);
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
+        on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
+        on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         return t.build();
     }
 

@@ -164,7 +164,23 @@ final class NativeFixtures {
                 random(r, 8, 2, 3, 2), random(r, 4)), List.of("conv1"), List.of("deconv"));
         add(b, "crop", "Crop", new org.senet4j.ir.op.Crop(2, List.of(1, 0)), List.of("deconv", "data"),
                 List.of("crop"));
-        return b.outputs(List.of("softmax", "power", "custom", "crop")).build();
+        add(b, "seq", "Input", new Input(List.of(Shape.of(3, 2, 2, 2), Shape.of(3, 2), Shape.of(2, 5),
+                Shape.of(1, 2, 3), Shape.of(1, 2, 3)), "Input"), List.of(),
+                List.of("seq_x", "seq_cont", "seq_xs", "seq_h0", "seq_c0"));
+        add(b, "lstm", "LSTM", new org.senet4j.ir.op.LSTM(3, true, random(r, 12, 4), random(r, 12),
+                random(r, 12, 5), random(r, 12, 3)), List.of("seq_x", "seq_cont", "seq_xs", "seq_h0", "seq_c0"),
+                List.of("lstm_h", "lstm_hT", "lstm_cT"));
+        add(b, "lstm_plain", "LSTM", new org.senet4j.ir.op.LSTM(2, false, random(r, 8, 3), random(r, 8), null,
+                random(r, 8, 2)), List.of("lstm_h", "seq_cont"), List.of("lstm_plain"));
+        add(b, "rnn", "RNN", new org.senet4j.ir.op.RNN(3, true, random(r, 3, 2), random(r, 3), null,
+                random(r, 3, 3), random(r, 3, 3), random(r, 3)), List.of("lstm_plain", "seq_cont", "seq_h0"),
+                List.of("rnn_o", "rnn_hT"));
+        add(b, "rnn_static", "RNN", new org.senet4j.ir.op.RNN(4, false, random(r, 4, 4), random(r, 4),
+                random(r, 4, 5), random(r, 4, 4), random(r, 4, 4), random(r, 4)),
+                List.of("seq_x", "seq_cont", "seq_xs"), List.of("rnn_static"));
+        add(b, "seq_silence", "Silence", new Silence(), List.of("lstm_hT", "lstm_cT", "rnn_hT", "rnn_static"),
+                List.of());
+        return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o")).build();
     }
 
     private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out)

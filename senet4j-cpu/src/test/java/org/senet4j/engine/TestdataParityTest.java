@@ -43,7 +43,7 @@ class TestdataParityTest {
     @CsvSource({
         "cpu, se_resnet_mini", "cpu, se_resnext_mini", "cpu, se_inception_mini", "cpu, ops_zoo", "cpu, deconv_crop", "reference, deconv_crop",
         "reference, se_resnet_mini", "reference, se_resnext_mini", "reference, se_inception_mini",
-        "reference, ops_zoo"})
+        "reference, ops_zoo", "cpu, recurrent", "reference, recurrent"})
     void everyBlobMatchesCaffeAtBatch2WithAndWithoutPasses(String device, String net) throws Exception {
         ReferenceSet ref = ReferenceSet.read(TestData.testdata().resolve(net));
         Graph g = load(net);
@@ -111,7 +111,7 @@ class TestdataParityTest {
     void testdataCoversEveryLayerType() throws Exception {
         Set<String> types = new TreeSet<>();
         for (String net : List.of("se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo",
-                "deconv_crop", "reduction_ops")) {
+                "deconv_crop", "reduction_ops", "recurrent")) {
             for (Node n : load(net).nodes()) {
                 types.add(n.type());
             }

@@ -212,7 +212,8 @@ final class Plan implements AutoCloseable {
                 u.kind() == Unary.Kind.BNLL ? 1f : u.a(), u.kind() == Unary.Kind.CLIP ? u.b() : 0f, a.x(), a.y()));
         t.onEach((op, a) -> null, PReLU.class, Softmax.class, Slice.class, Split.class, Reshape.class, Flatten.class,
                 Dropout.class, Power.class, Silence.class, LRN.class, MVN.class, Crop.class, ArgMax.class,
-                Reduction.class, Tile.class, BatchStatNorm.class, Custom.class);
+                Reduction.class, Tile.class, BatchStatNorm.class, Custom.class, org.senet4j.ir.op.LSTM.class,
+                org.senet4j.ir.op.RNN.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }
