@@ -949,7 +949,11 @@ final class Emitter {
         }
         int c = xd.a()[axis];
         int k = Math.toIntExact(op.kernelCount());
-        float[] w = new float[Math.multiplyExact(Math.multiplyExact(c, k), k)];
+        if ((long) c * k * k > Integer.MAX_VALUE) {
+            throw ModelException.field("convolution_param.kernel_size", "the one-hot weight of " + c + " x " + k
+                    + " x " + k + " values is too large for ONNX");
+        }
+        float[] w = new float[c * k * k];
         for (int ch = 0; ch < c; ch++) {
             for (int kk = 0; kk < k; kk++) {
                 w[(ch * k + kk) * k + kk] = 1f;

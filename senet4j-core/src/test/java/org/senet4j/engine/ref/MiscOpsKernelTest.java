@@ -339,6 +339,19 @@ class MiscOpsKernelTest {
     }
 
     @Test
+    void aParameterIsNoNetInputForInputShapes() throws Exception {
+        Path p = write("layer { name: \"p\" type: \"Parameter\" top: \"p\" parameter_param { shape { dim: 2 } } }\n");
+        ModelException e = assertThrows(ModelException.class, () -> CaffeImporter.load(p, null,
+                new CaffeImporter.Options(false, Map.of("p", Shape.of(3)))));
+        assertTrue(e.getMessage().contains("\"p\", which is not an input of the net (its inputs: [data, idx])"),
+                e.getMessage());
+        Graph g = CaffeImporter.load(p, null, new CaffeImporter.Options(false, Map.of("idx", Shape.of(5, 4))))
+                .graph();
+        assertEquals(Shape.of(2), g.shape("p"));
+        assertEquals(Shape.of(5, 4), g.shape("idx"));
+    }
+
+    @Test
     void stochasticSppAndFilterAreReportedUnsupported() throws Exception {
         Path p = write("""
                 layer { name: "s" type: "SPP" bottom: "data" top: "s" spp_param { pyramid_height: 2 pool: STOCHASTIC } }
