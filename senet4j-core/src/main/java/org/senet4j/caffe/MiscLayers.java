@@ -42,14 +42,13 @@ final class MiscLayers {
         return new Parameter(c.weights(s).get(0));
     }
 
-    /** SPP: {@code spp_param.pyramid_height} (required), {@code pool} MAX or AVE. */
+    /** SPP: {@code spp_param.pyramid_height} (required), {@code pool} MAX, AVE or STOCHASTIC (test time). */
     static Op spp(LayerContext c) throws ModelException {
         var p = c.layer().getSppParam();
         Pooling.Method method = switch (p.getPool()) {
             case MAX -> Pooling.Method.MAX;
             case AVE -> Pooling.Method.AVE;
-            default -> throw new UnsupportedLayerException("SPP (STOCHASTIC)", "spp_param.pool",
-                    "STOCHASTIC pooling is not supported");
+            case STOCHASTIC -> Pooling.Method.STOCHASTIC;
         };
         if (!p.hasPyramidHeight()) {
             throw ModelException.field("spp_param.pyramid_height", "missing: the number of pyramid levels is "

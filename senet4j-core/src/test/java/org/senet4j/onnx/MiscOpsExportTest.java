@@ -23,7 +23,8 @@ import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.Parameter;
 
 /**
- * Embed (Cast + Gather + Add), Parameter (an initializer), SPP (each level's exact pooling, Flatten, Concat), Im2col
+ * Embed (Cast + Gather + Add), Parameter (an initializer), SPP (each level's exact pooling, Flatten, Concat; MAX, AVE
+ * and STOCHASTIC, whose test-time formula real Caffe's CPU build lacks), Im2col
  * (a grouped Conv with a one-hot weight) and BatchReindex (Cast + Gather) in ONNX Runtime against the reference
  * kernels: every opset the exporter writes, batch 1 and 3 on one model, folding on and off. The lookups and Im2col
  * copy values, so they must match bit for bit; the index inputs hold integers (and a few non-integers, truncated as
@@ -58,6 +59,11 @@ class MiscOpsExportTest {
             layer { name: "i2c_ax" type: "Im2col" bottom: "data" top: "i2c_ax" convolution_param { kernel_size: 2 axis: 2 } }
             layer { name: "i2c_3d" type: "Im2col" bottom: "emb4" top: "i2c_3d"
                     convolution_param { kernel_size: 1 kernel_size: 2 kernel_size: 2 pad: 0 pad: 1 pad: 0 } }
+            layer { name: "data8" type: "Input" top: "data8" input_param { shape { dim: 1 dim: 2 dim: 8 dim: 12 } } }
+            layer { name: "positive" type: "Sigmoid" bottom: "data8" top: "positive" }
+            layer { name: "spp_sto" type: "SPP" bottom: "positive" top: "spp_sto" spp_param { pyramid_height: 3 pool: STOCHASTIC } }
+            layer { name: "pos7" type: "Sigmoid" bottom: "data" top: "pos7" }
+            layer { name: "spp_sto1" type: "SPP" bottom: "pos7" top: "spp_sto1" spp_param { pyramid_height: 1 pool: STOCHASTIC } }
             layer { name: "i2c_p0" type: "Im2col" bottom: "p" top: "i2c_p0" convolution_param { kernel_size: 2 stride: 2 axis: 0 } }
             """;
 
@@ -85,6 +91,7 @@ class MiscOpsExportTest {
     static Map<String, float[]> inputs(Graph g, long seed) {
         Map<String, float[]> in = new LinkedHashMap<>();
         in.put("data", OrtSupport.uniform(g.shape("data").count(), seed));
+        in.put("data8", OrtSupport.uniform(g.shape("data8").count(), seed + 3));
         in.put("idx", indices(g.shape("idx").count(), 5, seed + 1));
         in.put("idx4", indices(g.shape("idx4").count(), 5, seed + 2));
         return in;

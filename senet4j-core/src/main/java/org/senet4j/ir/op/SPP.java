@@ -15,7 +15,9 @@ import org.senet4j.ir.Shape;
  * {@code pad = (kernel * bins - H + 1) / 2}, {@code stride = kernel} (likewise for W). The pad can make the last
  * window hang over the bottom or right edge; MAX ignores those cells and AVE counts them (as {@link Pooling} does).
  * Caffe's Pooling requires {@code pad < kernel}: a level whose pad reaches its kernel (a pyramid too high for the
- * input, e.g. height 3 on H = 5) aborts Caffe and is refused here, naming {@code spp_param.pyramid_height}.
+ * input, e.g. height 3 on H = 5) aborts Caffe and is refused here, naming {@code spp_param.pyramid_height}. STOCHASTIC
+ * is {@link Pooling}'s test-time formula, which Caffe runs without padding only: every level must then pad nothing
+ * (H and W divisible by {@code 2^(pyramidHeight - 1)}), else it is refused naming {@code spp_param.pool}.
  *
  * <p>Output: {@code N x C*sum(cells of each level)}; with {@code pyramidHeight} 1 Caffe's SPP is the one Pooling
  * itself, and the output stays {@code N x C x 1 x 1}.
@@ -41,6 +43,11 @@ public record SPP(int pyramidHeight, Pooling.Method method) implements Op {
                     + "high for a " + h + "x" + w + " input: level " + l + " (" + (1L << Math.min(l, 62))
                     + " bins per axis) pools with " + k + ", and Caffe's Pooling requires the pad to be smaller "
                     + "than the kernel (it aborts); at most " + maxHeight(h, w) + " levels fit this input");
+        }
+        if (method == Pooling.Method.STOCHASTIC && (kh[1] != 0 || kw[1] != 0)) {
+            throw ModelException.field("spp_param.pool", "STOCHASTIC pooling takes no padding (Caffe's Pooling "
+                    + "aborts), but level " + l + " of a " + h + "x" + w + " input pads " + kh[1] + "x" + kw[1]
+                    + "; STOCHASTIC needs both sides divisible by " + (1L << Math.min(pyramidHeight - 1, 62)));
         }
         return new Pooling(method, (int) kh[0], (int) kw[0], (int) kh[0], (int) kw[0], (int) kh[1], (int) kw[1],
                 false, true);

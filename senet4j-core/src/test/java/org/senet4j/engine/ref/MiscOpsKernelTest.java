@@ -29,7 +29,8 @@ import org.senet4j.ir.op.SPP;
  * Embed, Parameter, SPP, Im2col and BatchReindex: Caffe's shape rules and values worked out by hand from
  * embed_layer.cpp, parameter_layer.hpp, spp_layer.cpp (with pooling_layer.cpp), im2col_layer.cpp with util/im2col.cpp
  * and batch_reindex_layer.cpp; what the kernels do with index values Caffe does not define; the importer's errors
- * naming the field, and Filter refused with its reason.
+ * naming the field, and Filter refused with its reason; STOCHASTIC SPP by hand (Caffe's CPU build has no stochastic
+ * pooling to compare with).
  */
 class MiscOpsKernelTest {
     @TempDir
@@ -352,16 +353,42 @@ class MiscOpsKernelTest {
     }
 
     @Test
-    void stochasticSppAndFilterAreReportedUnsupported() throws Exception {
+    void filterIsReportedUnsupportedWithItsReason() throws Exception {
         Path p = write("""
-                layer { name: "s" type: "SPP" bottom: "data" top: "s" spp_param { pyramid_height: 2 pool: STOCHASTIC } }
                 layer { name: "f" type: "Filter" bottom: "data" bottom: "idx" top: "f" }
                 layer { name: "after" type: "ReLU" bottom: "f" top: "after" }
                 """);
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
                 () -> CaffeImporter.load(p, null));
         String filter = "Filter (its output size depends on the data: one item per non-zero selector value)";
-        assertEquals(Map.of("SPP (STOCHASTIC)", List.of("s"), filter, List.of("f")), e.report().unsupportedTypes());
+        assertEquals(Map.of(filter, List.of("f")), e.report().unsupportedTypes());
         assertTrue(e.getMessage().contains(filter + " (1 layer: f)"), e.getMessage());
+    }
+
+    @Test
+    void stochasticSppByHandWhereNoLevelPads() throws Exception {
+        // 1 x 1 x 4 x 4 holding 1..16, height 2: level 0 is the whole plane, level 1 four 2 x 2 windows without pad;
+        // each window gives sum(x^2) / sum(x)
+        float[] y = run(new SPP(2, Pooling.Method.STOCHASTIC), Shape.of(1, 1, 4, 4), iota(16));
+        assertArrayEquals(new float[] {1496f / 136, 66f / 14, 138f / 22, 546f / 46, 746f / 54}, y, 1e-5f);
+        // a window whose sum is not positive gives 0
+        float[] x = iota(16);
+        for (int i : new int[] {0, 1, 4, 5}) {
+            x[i] = -x[i];
+        }
+        assertEquals(0f, run(new SPP(2, Pooling.Method.STOCHASTIC), Shape.of(1, 1, 4, 4), x)[1]);
+        // Caffe refuses padding for STOCHASTIC: a level that pads (5 rows in 2 bins: pad 1) is refused
+        ModelException e = assertThrows(ModelException.class, () -> shape(new SPP(2, Pooling.Method.STOCHASTIC),
+                Shape.of(1, 1, 5, 4)));
+        assertTrue(e.getMessage().contains("spp_param.pool") && e.getMessage().contains("divisible by 2"),
+                e.getMessage());
+        Graph g = load("""
+                layer { name: "s1" type: "SPP" bottom: "data" top: "s1" spp_param { pyramid_height: 1 pool: STOCHASTIC } }
+                """);
+        assertEquals(new SPP(1, Pooling.Method.STOCHASTIC), g.node("s1").op());
+        ModelException m = fails("""
+                layer { name: "s" type: "SPP" bottom: "data" top: "s" spp_param { pyramid_height: 2 pool: STOCHASTIC } }
+                """);
+        assertTrue(m.getMessage().contains("layer \"s\" (SPP): spp_param.pool"), m.getMessage());
     }
 }
