@@ -237,7 +237,7 @@ public final class NetworkSvg {
             case "Scale" -> n.inputs().size() == 2 ? COLOURS.get("Axpy / SE scale") : COLOURS.get("BatchNorm / Scale");
             case "ReLU", "PReLU", "Sigmoid", "TanH", "Power", "ELU", "AbsVal", "Exp", "Log", "BNLL", "Threshold", "Clip",
                  "Swish" -> COLOURS.get("Activation");
-            case "Pooling" -> COLOURS.get("Pooling");
+            case "Pooling", "SPP" -> COLOURS.get("Pooling");
             case "Axpy", "Eltwise" -> COLOURS.get("Axpy / SE scale");
             case "InnerProduct", "Softmax" -> COLOURS.get("InnerProduct / Softmax");
             case "Input" -> COLOURS.get("Input");

@@ -8,6 +8,7 @@ import org.senet4j.ModelException;
 import org.senet4j.io.Json;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchReindex;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.Bias;
@@ -18,7 +19,9 @@ import org.senet4j.ir.op.Custom;
 import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Embed;
 import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
@@ -26,10 +29,12 @@ import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.LRN;
 import org.senet4j.ir.op.MVN;
+import org.senet4j.ir.op.Parameter;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.SPP;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
 import org.senet4j.ir.op.Silence;
@@ -232,7 +237,25 @@ final class OpCodecs {
             (op, a) -> a.integer("num_output", op.numOutput()).bool("expose_hidden", op.exposeHidden()),
             r -> new org.senet4j.ir.op.RNN(r.integer("num_output"), r.bool("expose_hidden"), r.weight("W_xh"),
                 r.weight("b_h"), r.optionalWeight("W_xh_static"), r.weight("W_hh"), r.weight("W_ho"),
-                r.weight("b_o"))));
+                r.weight("b_o"))),
+        codec(Embed.class,
+            (op, a) -> a.integer("num_output", op.numOutput()).integer("input_dim", op.inputDim()),
+            r -> new Embed(r.integer("num_output"), r.integer("input_dim"), r.weight("weight"),
+                r.optionalWeight("bias"))),
+        codec(Parameter.class,
+            (op, a) -> { },
+            r -> new Parameter(r.weight("value"))),
+        codec(SPP.class,
+            (op, a) -> a.integer("pyramid_height", op.pyramidHeight()).choice("pool", op.method()),
+            r -> new SPP(r.integer("pyramid_height"), r.choice("pool", Pooling.Method.class))),
+        codec(Im2col.class,
+            (op, a) -> a.integer("axis", op.axis()).integers("kernel", op.kernel()).integers("stride", op.stride())
+                .integers("pad", op.pad()).integers("dilation", op.dilation()),
+            r -> new Im2col(r.integer("axis"), r.integers("kernel"), r.integers("stride"), r.integers("pad"),
+                r.integers("dilation"))),
+        codec(BatchReindex.class,
+            (op, a) -> { },
+            r -> new BatchReindex()));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

@@ -180,6 +180,18 @@ final class NativeFixtures {
                 List.of("seq_x", "seq_cont", "seq_xs"), List.of("rnn_static"));
         add(b, "seq_silence", "Silence", new Silence(), List.of("lstm_hT", "lstm_cT", "rnn_hT", "rnn_static"),
                 List.of());
+        add(b, "embed", "Embed", new org.senet4j.ir.op.Embed(3, 8, random(r, 8, 3), random(r, 3)),
+                List.of("argmax_axis"), List.of("embed"));
+        add(b, "embed_nb", "Embed", new org.senet4j.ir.op.Embed(2, 8, random(r, 8, 2), null), List.of("argmax_axis"),
+                List.of("embed_nb"));
+        add(b, "param", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 3)), List.of(), List.of("param"));
+        add(b, "spp", "SPP", new org.senet4j.ir.op.SPP(2, Pooling.Method.AVE), List.of("tanh"), List.of("spp"));
+        add(b, "im2col", "Im2col", new org.senet4j.ir.op.Im2col(1, List.of(2, 3), List.of(2, 1), List.of(1, 0),
+                List.of(1, 2)), List.of("tanh"), List.of("im2col"));
+        add(b, "reindex", "BatchReindex", new org.senet4j.ir.op.BatchReindex(), List.of("tanh", "param"),
+                List.of("reindex"));
+        add(b, "silence_misc", "Silence", new Silence(), List.of("embed", "embed_nb", "spp", "im2col", "reindex"),
+                List.of());
         return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o")).build();
     }
 

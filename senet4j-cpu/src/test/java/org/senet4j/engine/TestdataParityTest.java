@@ -42,6 +42,7 @@ class TestdataParityTest {
     @ParameterizedTest
     @CsvSource({
         "cpu, se_resnet_mini", "cpu, se_resnext_mini", "cpu, se_inception_mini", "cpu, ops_zoo", "cpu, deconv_crop", "reference, deconv_crop",
+        "cpu, misc_ops", "reference, misc_ops",
         "reference, se_resnet_mini", "reference, se_resnext_mini", "reference, se_inception_mini",
         "reference, ops_zoo", "cpu, recurrent", "reference, recurrent"})
     void everyBlobMatchesCaffeAtBatch2WithAndWithoutPasses(String device, String net) throws Exception {
@@ -111,7 +112,7 @@ class TestdataParityTest {
     void testdataCoversEveryLayerType() throws Exception {
         Set<String> types = new TreeSet<>();
         for (String net : List.of("se_resnet_mini", "se_resnext_mini", "se_inception_mini", "ops_zoo",
-                "deconv_crop", "reduction_ops", "recurrent")) {
+                "deconv_crop", "reduction_ops", "recurrent", "misc_ops")) {
             for (Node n : load(net).nodes()) {
                 types.add(n.type());
             }

@@ -21,11 +21,13 @@ import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.BatchReindex;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
 import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Embed;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
@@ -35,13 +37,16 @@ import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Slice;
 import org.senet4j.ir.op.Silence;
 import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.SPP;
 import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Parameter;
 import org.senet4j.ir.op.OpTable;
 import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.LRN;
 import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Custom;
 import org.senet4j.ir.op.Crop;
@@ -213,7 +218,7 @@ final class Plan implements AutoCloseable {
         t.onEach((op, a) -> null, PReLU.class, Softmax.class, Slice.class, Split.class, Reshape.class, Flatten.class,
                 Dropout.class, Power.class, Silence.class, LRN.class, MVN.class, Crop.class, ArgMax.class,
                 Reduction.class, Tile.class, BatchStatNorm.class, Custom.class, org.senet4j.ir.op.LSTM.class,
-                org.senet4j.ir.op.RNN.class);
+                org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class, Im2col.class, BatchReindex.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }
