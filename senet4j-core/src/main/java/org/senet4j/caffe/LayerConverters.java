@@ -112,6 +112,10 @@ public final class LayerConverters {
         t.put("ArgMax", LayerConverters::argMax);
         t.put("Reduction", LayerConverters::reduction);
         t.put("Tile", LayerConverters::tile);
+        t.put("Permute", DetectionLayers::permute);
+        t.put("Normalize", DetectionLayers::normalize);
+        t.put("PriorBox", DetectionLayers::priorBox);
+        t.put("DetectionOutput", DetectionLayers::detectionOutput);
         TABLE = Collections.unmodifiableMap(t);
     }
 

@@ -150,6 +150,12 @@ final class Emitter {
         on(t, ArgMax.class, Emitter::argMax);
         on(t, Reduction.class, Emitter::reduction);
         on(t, Tile.class, Emitter::tile);
+        on(t, org.senet4j.ir.op.Permute.class, (e, n, op) -> DetectionExport.permute(e.b, n, op));
+        on(t, org.senet4j.ir.op.Normalize.class, (e, n, op) -> DetectionExport.normalize(e.b, e.options.opset(),
+                e.g, n, op));
+        on(t, org.senet4j.ir.op.PriorBox.class, (e, n, op) -> DetectionExport.priorBox(e.b, e.g, n, op));
+        on(t, org.senet4j.ir.op.DetectionOutput.class, (e, n, op) -> DetectionExport.detectionOutput(e.b,
+                e.options.opset(), e.g, n, op));
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
         return t.build();
     }
