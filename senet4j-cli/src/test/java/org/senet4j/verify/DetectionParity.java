@@ -28,9 +28,10 @@ import org.senet4j.verify.caffe.ForkCaffe;
 
 /**
  * Checks a detection net against a run of the fork: every blob both sides have (relative L-infinity error, 1e-4) and,
- * for each DetectionOutput, the detections themselves: the same number of rows, the same image and label in each row,
- * score and box coordinates within 1e-4 (absolute; they are probabilities and normalised coordinates), in the fork's
- * order. Backends: the reference and CPU engines with the passes on and off, ONNX Runtime on the export with folding
+ * for each DetectionOutput, the detections themselves: the same number of rows, each row of the fork matched by one
+ * of ours with the same image and label, score and box coordinates within 1e-4 (absolute; they are probabilities and
+ * normalised coordinates), at the same position or, among scores within 1e-4 of each other (which float noise may
+ * reorder), near it. Backends: the reference and CPU engines with the passes on and off, ONNX Runtime on the export with folding
  * on and off.
  */
 final class DetectionParity {
@@ -52,6 +53,7 @@ final class DetectionParity {
     private final Path dir;
     private final Map<String, Double> worst = new TreeMap<>();
     private int rows;
+    private int reordered;
 
     DetectionParity(Path dir) {
         this.dir = dir;
@@ -98,10 +100,12 @@ final class DetectionParity {
                 String label = what + " " + device + " passes " + (disabled.isEmpty() ? "on" : "off") + " b" + batch;
                 try (Engine e = Engines.create(device, Passes.optimize(g, disabled), EngineOptions.DEFAULT)) {
                     VerifyReport r = Verifier.verify(e, ref, TOLERANCE);
-                    assertTrue(r.pass(), label + ": " + r.blobs().stream().filter(b -> !b.pass())
-                            .map(BlobResult::toString).toList());
+                    List<String> failed = r.blobs().stream().filter(b -> !b.pass() && !dets.contains(b.name()))
+                            .map(BlobResult::toString).toList();
+                    assertTrue(failed.isEmpty(), label + ": " + failed);
                     assertTrue(r.blobs().size() >= minBlobs, label + ": compared " + r.blobs().size());
-                    worst.merge(what + " " + device, r.worstRelError(), Math::max);
+                    worst.merge(what + " " + device, r.blobs().stream().filter(b -> !dets.contains(b.name()))
+                            .mapToDouble(BlobResult::relError).max().orElse(0), Math::max);
                     Map<String, HostTensor> out = e.run(Verifier.inputs(ref, g), dets);
                     for (String d : dets) {
                         worst.merge(what + " " + device + " detections", compareRows(label + " " + d,
@@ -179,22 +183,46 @@ final class DetectionParity {
             rows += k;
             return worstDiff;
         }
+        boolean[] used = new boolean[k];
         for (int i = 0; i < k; i++) {
-            for (int j = 0; j < 7; j++) {
-                float a = o[7 * i + j];
-                float b = f[7 * i + j];
-                String at = what + " row " + i + " column " + j + ": ours " + rowText(o, i) + ", fork " + rowText(f, i);
-                if (j < 2) {
-                    assertEquals(b, a, at);
-                } else {
-                    double d = Math.abs((double) a - b);
-                    assertTrue(d <= TOLERANCE, at);
-                    worstDiff = Math.max(worstDiff, d);
+            // the fork's row i, or a row of ours near it with the same image and label whose score is within the
+            // tolerance (float noise may reorder scores that close), with the box within the tolerance
+            int match = -1;
+            for (int c = 0; c < k && match < 0; c++) {
+                int cand = c % 2 == 0 ? i + c / 2 : i - (c + 1) / 2;
+                if (cand >= 0 && cand < k && !used[cand] && sameRow(f, i, o, cand)) {
+                    match = cand;
                 }
+            }
+            assertTrue(match >= 0, what + " row " + i + ": the fork's " + rowText(f, i) + " has no match; ours "
+                    + rowText(o, i));
+            used[match] = true;
+            if (match != i) {
+                reordered++;
+            }
+            for (int j = 2; j < 7; j++) {
+                worstDiff = Math.max(worstDiff, Math.abs((double) o[7 * match + j] - f[7 * i + j]));
             }
         }
         rows += k;
         return worstDiff;
+    }
+
+    private static boolean sameRow(float[] f, int i, float[] o, int j) {
+        if (f[7 * i] != o[7 * j] || f[7 * i + 1] != o[7 * j + 1]) {
+            return false;
+        }
+        for (int c = 2; c < 7; c++) {
+            if (!(Math.abs((double) f[7 * i + c] - o[7 * j + c]) <= TOLERANCE)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Rows matched at another position than the fork's (near-tied scores in another order), so far. */
+    int reordered() {
+        return reordered;
     }
 
     private static String rowText(float[] v, int i) {
