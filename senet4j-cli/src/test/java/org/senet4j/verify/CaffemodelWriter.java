@@ -18,11 +18,11 @@ import org.senet4j.ir.Tensor;
  * node with weights, named and typed as the node, its blobs in Caffe's order and shapes. Used to give a Caffe fork the
  * same seeded weights ({@link SeededWeights}) as senet4j for prototxts without fillers.
  */
-final class CaffemodelWriter {
+public final class CaffemodelWriter {
     private CaffemodelWriter() {
     }
 
-    static void write(Graph g, Path file) throws IOException {
+    public static void write(Graph g, Path file) throws IOException {
         NetParameter.Builder net = NetParameter.newBuilder().setName(g.name());
         for (Node n : g.nodes()) {
             Map<String, Tensor> w = n.op().weights();
