@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.senet4j.ir.Graph;
+import org.senet4j.ir.GraphCut;
 import org.senet4j.nativefmt.NativeWriter;
 import org.senet4j.onnx.ExportOptions;
 import org.senet4j.onnx.OnnxExporter;
@@ -28,7 +29,8 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
             "  senet4j convert SE-ResNet-50.prototxt SE-ResNet-50.caffemodel -o se-resnet-50.onnx",
             "  senet4j convert SENet-154.prototxt SENet-154.caffemodel -o senet-154.safetensors",
-            "  senet4j convert net.prototxt net.caffemodel -o net.onnx --opset 13 --no-fold --force"})
+            "  senet4j convert net.prototxt net.caffemodel -o net.onnx --opset 13 --no-fold --force",
+            "  senet4j convert ssd.prototxt ssd.caffemodel -o heads.onnx --outputs mbox_loc,mbox_conf_flatten,mbox_priorbox"})
 final class ConvertCommand implements Callable<Integer> {
 
     @Mixin
@@ -47,6 +49,12 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Replace an existing output file.")
     boolean force;
+
+    @Option(names = "--outputs", split = ",", paramLabel = "NAME",
+            description = "Cut the graph after these blobs (comma-separated): they become the outputs and only the "
+                    + "layers they need are written; e.g. a detection net without its post-processing: --outputs "
+                    + "mbox_loc,mbox_conf_flatten,mbox_priorbox.")
+    java.util.List<String> outputs;
 
     @Option(names = "--preprocessing", paramLabel = "JSON",
             description = "Preprocessing to record in the metadata, default the SENet release's: "
@@ -98,6 +106,13 @@ final class ConvertCommand implements Callable<Integer> {
         meta.put(Preprocessing.METADATA_KEY, pre.toJson());
         meta.put("converter", "senet4j " + OnnxExporter.producerVersion());
         Graph g = m.graph().withMetadata(meta);
+        if (outputs != null) {
+            try {
+                g = GraphCut.upTo(g, outputs);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--outputs: " + e.getMessage());
+            }
+        }
         Progress progress = Progress.forTerminal(spec.commandLine().getErr(), "writing " + output.getFileName());
         if (format == Format.ONNX) {
             OnnxExporter.write(g, ExportOptions.defaults().withOpset(opset).withFold(!noFold)

@@ -73,14 +73,15 @@ public final class CaffeImporter {
         List<LayerParameter> layers = reviveDataLayers(net.getLayerList(),
                 NetUpgrader.filter(net, Phase.TEST, prototxt), warnings, prototxt);
         if (caffemodel == null) {
-            Result r = new Importer(prototxt, null, layers, options, parsed.unknown(), warnings).run(net.getName());
+            Result r = DetectionLayers.withPriorBoxDialect(d -> new Importer(prototxt, null, layers, options,
+                    parsed.unknown(), warnings, d).run(net.getName()), warnings);
             return new CaffeModel(r.graph, new LoadReport(prototxt, null, warnings, List.of(), List.of(), r.leftOut,
                     0, System.nanoTime() - t0));
         }
         try (CaffemodelFile weights = CaffemodelFile.open(caffemodel)) {
             warnings.addAll(weights.warnings());
-            Result r = new Importer(prototxt, weights, layers, options, parsed.unknown(), warnings)
-                    .run(net.getName());
+            Result r = DetectionLayers.withPriorBoxDialect(d -> new Importer(prototxt, weights, layers, options,
+                    parsed.unknown(), warnings, d).run(net.getName()), warnings);
             return new CaffeModel(r.graph, new LoadReport(prototxt, caffemodel, warnings, r.loaded, r.ignored,
                     r.leftOut, r.weightBytes, System.nanoTime() - t0));
         }
@@ -171,9 +172,12 @@ public final class CaffeImporter {
         private final List<String> warnings;
         private final List<LoadReport.LayerBlobs> loaded = new ArrayList<>();
         private long weightBytes;
+        private final org.senet4j.ir.op.PriorBox.Dialect priorBoxDialect;
 
         Importer(Path prototxt, CaffemodelFile weights, List<LayerParameter> layers, Options options,
-                 List<PrototxtReader.UnknownField> unknown, List<String> warnings) {
+                 List<PrototxtReader.UnknownField> unknown, List<String> warnings,
+                 org.senet4j.ir.op.PriorBox.Dialect priorBoxDialect) {
+            this.priorBoxDialect = priorBoxDialect;
             this.prototxt = prototxt;
             this.inputShapes = options.inputShapes();
             this.weights = weights;
@@ -365,7 +369,7 @@ public final class CaffeImporter {
             LayerContext ctx = new LayerContext(layer, shapes, expected -> {
                 took[0] = true;
                 return take(converted, s, expected, index);
-            }, positions);
+            }, positions, priorBoxDialect);
             Op op;
             try {
                 op = convertWithInputShapes(converter, ctx, layer);

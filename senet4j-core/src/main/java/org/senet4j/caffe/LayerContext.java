@@ -27,6 +27,7 @@ public final class LayerContext {
     private final List<Shape> inputs;
     private final BlobSource blobs;
     private final List<Integer> topPositions;
+    private final org.senet4j.ir.op.PriorBox.Dialect priorBoxDialect;
 
     LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs) {
         this(layer, inputs, blobs, null);
@@ -37,6 +38,13 @@ public final class LayerContext {
      *                     the tops of data layers that nothing reads); null when all are kept
      */
     LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs, List<Integer> topPositions) {
+        this(layer, inputs, blobs, topPositions, org.senet4j.ir.op.PriorBox.Dialect.SSD);
+    }
+
+    /** @param priorBoxDialect whose PriorBox the net's PriorBox layers are (see {@link #priorBoxDialect()}) */
+    LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs, List<Integer> topPositions,
+                 org.senet4j.ir.op.PriorBox.Dialect priorBoxDialect) {
+        this.priorBoxDialect = priorBoxDialect;
         this.layer = layer;
         this.inputs = List.copyOf(inputs);
         this.blobs = blobs;
@@ -61,6 +69,14 @@ public final class LayerContext {
 
     public int topCount() {
         return layer.getTopCount();
+    }
+
+    /**
+     * Whose PriorBox this net's PriorBox layers are: the SSD fork's, unless only FaceBoxes' reading makes the net's
+     * detection layers fit (decided by the importer for the whole net).
+     */
+    public org.senet4j.ir.op.PriorBox.Dialect priorBoxDialect() {
+        return priorBoxDialect;
     }
 
     /** Where top {@code i} stood in the layer as written (data layers: 0 is the data, 1 the label). */

@@ -120,6 +120,10 @@ public final class LayerConverters {
         t.put("SPP", MiscLayers::spp);
         t.put("Im2col", MiscLayers::im2col);
         t.put("BatchReindex", c -> new BatchReindex());
+        t.put("Permute", DetectionLayers::permute);
+        t.put("Normalize", DetectionLayers::normalize);
+        t.put("PriorBox", DetectionLayers::priorBox);
+        t.put("DetectionOutput", DetectionLayers::detectionOutput);
         TABLE = Collections.unmodifiableMap(t);
     }
 

@@ -277,6 +277,7 @@ public final class Graph {
                             "value \"" + v + "\" is not produced by any earlier layer");
                 }
                 in.add(value.shape());
+                DetectionRowsCheck.check(node, i, producer(v));
             }
             List<Shape> out;
             try {
@@ -332,6 +333,15 @@ public final class Graph {
             } catch (ModelException e) {
                 throw new IllegalStateException(e);
             }
+        }
+
+        private Node producer(String value) {
+            for (int k = nodes.size() - 1; k >= 0; k--) {
+                if (nodes.get(k).outputs().contains(value)) {
+                    return nodes.get(k);
+                }
+            }
+            return null;
         }
 
         private String producerName(String value) {

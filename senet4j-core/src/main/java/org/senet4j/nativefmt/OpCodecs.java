@@ -17,6 +17,7 @@ import org.senet4j.ir.op.Convolution;
 import org.senet4j.ir.op.Crop;
 import org.senet4j.ir.op.Custom;
 import org.senet4j.ir.op.Deconvolution;
+import org.senet4j.ir.op.DetectionOutput;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
 import org.senet4j.ir.op.Embed;
@@ -30,7 +31,10 @@ import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.LRN;
 import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Parameter;
+import org.senet4j.ir.op.Normalize;
+import org.senet4j.ir.op.Permute;
 import org.senet4j.ir.op.Power;
+import org.senet4j.ir.op.PriorBox;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
@@ -255,7 +259,33 @@ final class OpCodecs {
                 r.integers("dilation"))),
         codec(BatchReindex.class,
             (op, a) -> { },
-            r -> new BatchReindex()));
+            r -> new BatchReindex()),
+        codec(Permute.class,
+            (op, a) -> a.integers("order", op.order()),
+            r -> new Permute(r.integers("order"))),
+        codec(Normalize.class,
+            (op, a) -> a.bool("across_spatial", op.acrossSpatial()).bool("channel_shared", op.channelShared())
+                .real("eps", op.eps()),
+            r -> new Normalize(r.bool("across_spatial"), r.bool("channel_shared"), r.real("eps"),
+                r.weight("scale"))),
+        codec(PriorBox.class,
+            (op, a) -> a.reals("min_size", op.minSizes()).reals("max_size", op.maxSizes())
+                .reals("aspect_ratios", op.aspectRatios()).bool("clip", op.clip()).reals("variance", op.variances())
+                .integer("img_h", op.imgH()).integer("img_w", op.imgW()).real("step_h", op.stepH())
+                .real("step_w", op.stepW()).real("offset", op.offset()).choice("dialect", op.dialect()),
+            r -> new PriorBox(r.reals("min_size"), r.reals("max_size"), r.reals("aspect_ratios"), r.bool("clip"),
+                r.reals("variance"), r.integer("img_h"), r.integer("img_w"), r.real("step_h"), r.real("step_w"),
+                r.real("offset"), r.choice("dialect", PriorBox.Dialect.class))),
+        codec(DetectionOutput.class,
+            (op, a) -> a.integer("num_classes", op.numClasses()).bool("share_location", op.shareLocation())
+                .integer("background_label_id", op.backgroundLabelId()).choice("code_type", op.codeType())
+                .bool("variance_encoded_in_target", op.varianceEncodedInTarget())
+                .real("nms_threshold", op.nmsThreshold()).integer("top_k", op.topK()).real("eta", op.eta())
+                .integer("keep_top_k", op.keepTopK()).real("confidence_threshold", op.confidenceThreshold()),
+            r -> new DetectionOutput(r.integer("num_classes"), r.bool("share_location"),
+                r.integer("background_label_id"), r.choice("code_type", DetectionOutput.CodeType.class),
+                r.bool("variance_encoded_in_target"), r.real("nms_threshold"), r.integer("top_k"), r.real("eta"),
+                r.integer("keep_top_k"), r.real("confidence_threshold"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

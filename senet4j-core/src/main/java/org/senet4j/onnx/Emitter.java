@@ -162,6 +162,12 @@ final class Emitter {
         on(t, Im2col.class, Emitter::im2col);
         on(t, BatchReindex.class, (e, n, op) -> e.b.node("Gather", n.name(), List.of(e.in(n, 0),
                 e.int64(n, e.in(n, 1))), List.of(e.out(n)), attr("axis", 0L)));
+        on(t, org.senet4j.ir.op.Permute.class, (e, n, op) -> DetectionExport.permute(e.b, n, op));
+        on(t, org.senet4j.ir.op.Normalize.class, (e, n, op) -> DetectionExport.normalize(e.b, e.options.opset(),
+                e.g, n, op));
+        on(t, org.senet4j.ir.op.PriorBox.class, (e, n, op) -> DetectionExport.priorBox(e.b, e.g, n, op));
+        on(t, org.senet4j.ir.op.DetectionOutput.class, (e, n, op) -> DetectionExport.detectionOutput(e.b,
+                e.options.opset(), e.g, n, op));
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
         on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));

@@ -216,11 +216,11 @@ public final class OnnxExporter {
         }
         new Emitter(g, dims, options, b, outputs).emitAll();
         for (String o : outputs) {
-            b.graph().addOutput(valueInfo(o, dims.of(o), dims));
+            b.graph().addOutput(valueInfo(g, o, dims));
         }
         for (Value v : g.values().values()) {
             if (!outputs.contains(v.name()) && !g.inputs().contains(v.name())) {
-                b.graph().addValueInfo(valueInfo(v.name(), dims.of(v.name()), dims));
+                b.graph().addValueInfo(valueInfo(g, v.name(), dims));
             }
         }
 
@@ -254,6 +254,13 @@ public final class OnnxExporter {
                 }
             }
         }
+    }
+
+    /** A value's info; a DetectionOutput's row count is left symbolic (it depends on the data). */
+    private static ValueInfoProto valueInfo(Graph g, String name, BatchDims dims) {
+        ValueInfoProto v = valueInfo(name, dims.of(name), dims);
+        Node p = g.producer(name);
+        return p != null && p.op() instanceof org.senet4j.ir.op.DetectionOutput ? DetectionExport.dynamicRows(v) : v;
     }
 
     private static ValueInfoProto valueInfo(String name, Dims d, BatchDims dims) {

@@ -192,7 +192,28 @@ final class NativeFixtures {
                 List.of("reindex"));
         add(b, "silence_misc", "Silence", new Silence(), List.of("embed", "embed_nb", "spp", "im2col", "reindex"),
                 List.of());
-        return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o")).build();
+        // the SSD fork's layers: a detection head on conv1 (2 x 8 x 9 x 9), 4 priors per position, 3 classes
+        add(b, "norm", "Normalize", new org.senet4j.ir.op.Normalize(false, false, 1e-10f, random(r, 8)),
+                List.of("conv1"), List.of("norm"));
+        add(b, "norm_s", "Normalize", new org.senet4j.ir.op.Normalize(true, true, 1e-3f, random(r)), List.of("norm"),
+                List.of("norm_s"));
+        add(b, "loc", "Convolution", new Convolution(16, 1, 1, 1, 1, 0, 0, 1, 1, 1, random(r, 16, 8, 1, 1), null,
+                Activation.NONE), List.of("norm_s"), List.of("loc"));
+        add(b, "loc_perm", "Permute", new org.senet4j.ir.op.Permute(List.of(0, 2, 3, 1)), List.of("loc"),
+                List.of("loc_perm"));
+        add(b, "loc_flat", "Flatten", new Flatten(1, 3), List.of("loc_perm"), List.of("loc_flat"));
+        add(b, "conf", "Convolution", new Convolution(12, 1, 1, 1, 1, 0, 0, 1, 1, 1, random(r, 12, 8, 1, 1), null,
+                Activation.NONE), List.of("norm_s"), List.of("conf"));
+        add(b, "conf_perm", "Permute", new org.senet4j.ir.op.Permute(List.of(0, 2, 3, 1)), List.of("conf"),
+                List.of("conf_perm"));
+        add(b, "conf_flat", "Flatten", new Flatten(1, 3), List.of("conf_perm"), List.of("conf_flat"));
+        add(b, "priors", "PriorBox", new org.senet4j.ir.op.PriorBox(List.of(2f), List.of(4.5f),
+                org.senet4j.ir.op.PriorBox.aspectRatios(List.of(2f), true), true, List.of(0.1f, 0.1f, 0.2f, 0.2f), 0, 0,
+                0, 0, 0.5f), List.of("conv1", "data"), List.of("priors"));
+        add(b, "detections", "DetectionOutput", new org.senet4j.ir.op.DetectionOutput(3, true, 0,
+                org.senet4j.ir.op.DetectionOutput.CodeType.CENTER_SIZE, false, 0.45f, 50, 0.75f, 20, -Float.MAX_VALUE),
+                List.of("loc_flat", "conf_flat", "priors"), List.of("detections"));
+        return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections")).build();
     }
 
     private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out)

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.senet4j.ModelException;
+import org.senet4j.engine.DataDependentRows;
 import org.senet4j.engine.Engine;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.engine.RequestedValues;
@@ -76,6 +77,7 @@ public final class ReferenceEngine implements Engine {
         for (Map.Entry<String, String> e : want.entrySet()) {
             result.put(e.getKey(), new HostTensor(g.shape(e.getValue()), values.get(e.getValue()).clone()));
         }
+        DataDependentRows.trim(g, want, result);
         return result;
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.nativeblas.NativeOpsHolder;
 import org.senet4j.ModelException;
+import org.senet4j.engine.DataDependentRows;
 import org.senet4j.engine.Engine;
 import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.HostTensor;
@@ -81,7 +82,9 @@ public final class CpuEngine implements Engine {
         RequestedValues.checkInputs(g, inputs);
         Map<String, String> want = RequestedValues.resolve(g, requested);
         setThreads();
-        return p.run(dnnl, inputs, want, stepNanos);
+        Map<String, HostTensor> result = p.run(dnnl, inputs, want, stepNanos);
+        DataDependentRows.trim(g, want, result);
+        return result;
     }
 
     /** The steps of the plan for {@code batch}, described (for profiles). */

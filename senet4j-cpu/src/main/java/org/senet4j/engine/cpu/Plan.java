@@ -219,6 +219,9 @@ final class Plan implements AutoCloseable {
                 Dropout.class, Power.class, Silence.class, LRN.class, MVN.class, Crop.class, ArgMax.class,
                 Reduction.class, Tile.class, BatchStatNorm.class, Custom.class, org.senet4j.ir.op.LSTM.class,
                 org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class, Im2col.class, BatchReindex.class);
+        // the SSD fork's layers: Java kernels (small tensors of the detection heads; DetectionOutput is host work)
+        t.onEach((op, a) -> null, org.senet4j.ir.op.Permute.class, org.senet4j.ir.op.Normalize.class,
+                org.senet4j.ir.op.PriorBox.class, org.senet4j.ir.op.DetectionOutput.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }

@@ -12,6 +12,7 @@ import org.senet4j.engine.EngineUnavailableException;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.engine.PlanCache;
 import org.senet4j.engine.Precision;
+import org.senet4j.engine.DataDependentRows;
 import org.senet4j.engine.RequestedValues;
 import org.senet4j.ir.Graph;
 import org.senet4j.engine.DeviceTimer;
@@ -111,7 +112,9 @@ public final class CudaEngine implements Engine, DeviceTimer {
         Graph g = p.spec.graph;
         RequestedValues.checkInputs(g, inputs);
         Map<String, String> want = RequestedValues.resolve(g, requested);
-        return p.run(inputs, want, options.cudaGraphs());
+        Map<String, HostTensor> result = p.run(inputs, want, options.cudaGraphs());
+        DataDependentRows.trim(g, want, result);
+        return result;
     }
 
     /**

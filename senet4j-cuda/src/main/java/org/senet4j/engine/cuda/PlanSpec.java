@@ -292,6 +292,10 @@ final class PlanSpec {
                 org.senet4j.ir.op.LSTM.class, org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class,
                 Im2col.class, BatchReindex.class);
         t.on(Custom.class, (c, a) -> "a plug-in layer's Java kernel runs on the host");
+        t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.Permute.class,
+                org.senet4j.ir.op.Normalize.class, org.senet4j.ir.op.PriorBox.class);
+        t.on(org.senet4j.ir.op.DetectionOutput.class, (op, a) -> "detection post-processing (decoding, NMS) runs "
+                + "on the host");
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }
