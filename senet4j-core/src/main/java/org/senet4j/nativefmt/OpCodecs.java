@@ -39,6 +39,7 @@ import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.ShuffleChannel;
 
 /**
  * The one table that maps each {@link Op} record to its serialised attributes and back: for every op, its encoder
@@ -223,7 +224,10 @@ final class OpCodecs {
             r -> new Reduction(r.choice("operation", Reduction.Operation.class), r.integer("axis"), r.real("coeff"))),
         codec(Tile.class,
             (op, a) -> a.integer("axis", op.axis()).integer("tiles", op.tiles()),
-            r -> new Tile(r.integer("axis"), r.integer("tiles"))));
+            r -> new Tile(r.integer("axis"), r.integer("tiles"))),
+        codec(ShuffleChannel.class,
+            (op, a) -> a.integer("group", op.group()),
+            r -> new ShuffleChannel(r.integer("group"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

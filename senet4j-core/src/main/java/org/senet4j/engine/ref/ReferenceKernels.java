@@ -39,6 +39,7 @@ import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.ShuffleChannel;
 
 /**
  * Straightforward Java implementations of every op on row-major float arrays in Caffe's logical order, written from
@@ -112,6 +113,7 @@ public final class ReferenceKernels {
         on(t, ArgMax.class, (a, k) -> argMax(a, k.xs(), k.x(), k.y()));
         on(t, Reduction.class, (r, k) -> reduction(r, k.xs(), k.x(), k.y()));
         on(t, Tile.class, (tl, k) -> tile(tl, k.xs(), k.x(), k.y()));
+        on(t, ShuffleChannel.class, (sc, k) -> sc.apply(k.xs(), k.x(), k.y()));
         on(t, Custom.class, (c, k) -> c.kernel().compute(c.weights(), k.inShapes(), k.in(), k.outShapes(), k.out()));
         t.unsupported(Input.class, "an Input's values are fed, not computed");
         return t.build();

@@ -15,7 +15,7 @@ import org.senet4j.ir.Tensor;
 public sealed interface Op
         permits Input, Convolution, BatchNorm, Scale, Bias, ReLU, PReLU, Sigmoid, TanH, Pooling, InnerProduct,
         Softmax, Axpy, Eltwise, Concat, Slice, Split, Reshape, Flatten, Dropout, Power, Silence, LRN, MVN, Custom,
-        Unary, Deconvolution, Crop, ArgMax, Reduction, Tile, BatchStatNorm {
+        Unary, Deconvolution, Crop, ArgMax, Reduction, Tile, BatchStatNorm, ShuffleChannel {
 
     /**
      * The output shapes for these input shapes.

@@ -25,6 +25,7 @@ import org.senet4j.ir.op.Flatten;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.ShuffleChannel;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
 import org.senet4j.ir.op.Reduction;
@@ -283,7 +284,8 @@ final class PlanSpec {
         t.onEach((op, a) -> a.spec().planReshape(a), Reshape.class, Flatten.class);
         t.on(Silence.class, (op, a) -> null);
         t.onEach((op, a) -> "no device kernel for " + op.opName(), LRN.class, MVN.class, Unary.class,
-                Deconvolution.class, Crop.class, ArgMax.class, Reduction.class, Tile.class, BatchStatNorm.class);
+                Deconvolution.class, Crop.class, ArgMax.class, Reduction.class, Tile.class, BatchStatNorm.class,
+                ShuffleChannel.class);
         t.on(Custom.class, (c, a) -> "a plug-in layer's Java kernel runs on the host");
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
