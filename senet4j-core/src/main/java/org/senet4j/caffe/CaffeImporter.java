@@ -369,7 +369,8 @@ public final class CaffeImporter {
             LayerContext ctx = new LayerContext(layer, shapes, expected -> {
                 took[0] = true;
                 return take(converted, s, expected, index);
-            }, positions, priorBoxDialect);
+            }, positions, priorBoxDialect, weights == null || s == null ? null
+                    : s.blobs().stream().map(CaffemodelFile.StoredBlob::shape).toList());
             Op op;
             try {
                 op = convertWithInputShapes(converter, ctx, layer);

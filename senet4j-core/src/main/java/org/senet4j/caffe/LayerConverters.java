@@ -124,6 +124,9 @@ public final class LayerConverters {
         t.put("Normalize", DetectionLayers::normalize);
         t.put("PriorBox", DetectionLayers::priorBox);
         t.put("DetectionOutput", DetectionLayers::detectionOutput);
+        // the mobile forks: eric612's / yonghenglh6's DepthwiseConvolution is Caffe's Convolution (its CPU code)
+        t.put("DepthwiseConvolution", LayerConverters::convolution);
+        t.putAll(MobileLayers.converters());
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -428,6 +431,10 @@ public final class LayerConverters {
 
     private static Op pooling(LayerContext c) throws ModelException {
         PoolingParameter p = c.layer().getPoolingParam();
+        if (c.topCount() == 2) {
+            throw new UnsupportedLayerException("Pooling (mask top)", "top", "a second top (the MAX pooling's mask, "
+                    + "which SegNet's and ENet's Upsample read) is not supported yet");
+        }
         Pooling.Method method = switch (p.getPool()) {
             case MAX -> Pooling.Method.MAX;
             case AVE -> Pooling.Method.AVE;

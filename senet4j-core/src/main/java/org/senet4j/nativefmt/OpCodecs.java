@@ -48,6 +48,7 @@ import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.ShuffleChannel;
 
 /**
  * The one table that maps each {@link Op} record to its serialised attributes and back: for every op, its encoder
@@ -285,7 +286,10 @@ final class OpCodecs {
             r -> new DetectionOutput(r.integer("num_classes"), r.bool("share_location"),
                 r.integer("background_label_id"), r.choice("code_type", DetectionOutput.CodeType.class),
                 r.bool("variance_encoded_in_target"), r.real("nms_threshold"), r.integer("top_k"), r.real("eta"),
-                r.integer("keep_top_k"), r.real("confidence_threshold"))));
+                r.integer("keep_top_k"), r.real("confidence_threshold"))),
+        codec(ShuffleChannel.class,
+            (op, a) -> a.integer("group", op.group()),
+            r -> new ShuffleChannel(r.integer("group"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

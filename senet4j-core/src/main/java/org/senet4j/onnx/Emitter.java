@@ -53,6 +53,7 @@ import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.ShuffleChannel;
 import org.senet4j.onnx.BatchDims.Dims;
 import org.senet4j.onnx.proto.AttributeProto;
 
@@ -168,6 +169,7 @@ final class Emitter {
         on(t, org.senet4j.ir.op.PriorBox.class, (e, n, op) -> DetectionExport.priorBox(e.b, e.g, n, op));
         on(t, org.senet4j.ir.op.DetectionOutput.class, (e, n, op) -> DetectionExport.detectionOutput(e.b,
                 e.options.opset(), e.g, n, op));
+        on(t, ShuffleChannel.class, Emitter::shuffleChannel);
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
         on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
@@ -204,6 +206,23 @@ final class Emitter {
         Arrays.fill(repeats, 1L);
         repeats[t.axis()] = t.tiles();
         b.node("Tile", n.name(), List.of(in(n, 0), b.int64s(n.name() + "/repeats", repeats)), List.of(out(n)));
+    }
+
+    /**
+     * ShuffleChannel: Reshape to (N, group, C / group, rest), Transpose the two channel axes, Reshape back to the
+     * input's own shape (read at run time, so a variable batch size follows).
+     */
+    private void shuffleChannel(Node n, ShuffleChannel s) {
+        String x = in(n, 0);
+        int c = g.shape(x).dim(1);
+        String grouped = b.tensorName(n.name() + "/grouped");
+        b.node("Reshape", n.name() + "/Reshape_groups", List.of(x, b.int64s(n.name() + "/groups",
+                new long[] {0, s.group(), c / s.group(), -1})), List.of(grouped));
+        String swapped = b.tensorName(n.name() + "/swapped");
+        b.node("Transpose", n.name() + "/Transpose", List.of(grouped), List.of(swapped), ints("perm", 0, 2, 1, 3));
+        String shape = b.tensorName(n.name() + "/input_shape");
+        b.node("Shape", n.name() + "/Shape", List.of(x), List.of(shape));
+        b.node("Reshape", n.name(), List.of(swapped, shape), List.of(out(n)));
     }
 
     // ----- layers with weights ---------------------------------------------------------------------------------
@@ -823,8 +842,10 @@ final class Emitter {
     /**
      * ELU → Elu(alpha); AbsVal → Abs; Exp → [Mul by ln(base)·scale] Exp [Mul by base^shift]; Log → [Mul by scale]
      * [Add shift] Log [Mul by 1/ln(base)]; BNLL → Softplus; Threshold → Greater + Cast to float; Clip → Clip with
-     * min and max as inputs; Swish → Mul(x, Sigmoid([Mul by beta] x)). Bracketed steps are left out when they do
-     * nothing, as Caffe leaves them out.
+     * min and max as inputs; Swish → Mul(x, Sigmoid([Mul by beta] x)); leaky ReLU6 → Min(LeakyRelu(x), 6);
+     * HardSwish → HardSwish (opset 14 on; before it Mul(x, HardSigmoid(x) with alpha 1/6, beta 1/2)); HardSigmoid →
+     * HardSigmoid with eric612's alpha 0.2, beta 0.5; Mish → Mul(x, Tanh(Softplus(x))). Bracketed steps are left out
+     * when they do nothing, as Caffe leaves them out.
      */
     private void unary(Node n, Unary u) {
         String x = in(n, 0);
@@ -874,6 +895,30 @@ final class Emitter {
                 String sig = b.tensorName(name + "/sigmoid");
                 b.node("Sigmoid", name + "/Sigmoid", List.of(arg), List.of(sig));
                 b.node("Mul", name, List.of(x, sig), List.of(out(n)));
+            }
+            case RELU6 -> {
+                String leaky = b.tensorName(name + "/leaky");
+                b.node("LeakyRelu", name + "/LeakyRelu", List.of(x), List.of(leaky), attr("alpha", u.a()));
+                b.node("Min", name, List.of(leaky, b.scalar(name + "/six", 6f)), List.of(out(n)));
+            }
+            case HARD_SWISH -> {
+                if (options.opset() >= 14) {
+                    b.node("HardSwish", name, List.of(x), List.of(out(n)));
+                } else {
+                    String gate = b.tensorName(name + "/gate");
+                    b.node("HardSigmoid", name + "/HardSigmoid", List.of(x), List.of(gate), attr("alpha", 1f / 6f),
+                            attr("beta", 0.5f));
+                    b.node("Mul", name, List.of(x, gate), List.of(out(n)));
+                }
+            }
+            case HARD_SIGMOID -> b.node("HardSigmoid", name, List.of(x), List.of(out(n)), attr("alpha", 0.2f),
+                    attr("beta", 0.5f));
+            case MISH -> {
+                String sp = b.tensorName(name + "/softplus");
+                b.node("Softplus", name + "/Softplus", List.of(x), List.of(sp));
+                String th = b.tensorName(name + "/tanh");
+                b.node("Tanh", name + "/Tanh", List.of(sp), List.of(th));
+                b.node("Mul", name, List.of(x, th), List.of(out(n)));
             }
             default -> throw new IllegalStateException("no ONNX mapping for Unary " + u.kind());
         }

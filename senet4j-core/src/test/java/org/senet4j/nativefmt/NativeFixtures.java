@@ -144,6 +144,12 @@ final class NativeFixtures {
                 List.of("threshold"));
         add(b, "clip", "Clip", Unary.clip(-0.0f, 0.0f), List.of("threshold"), List.of("clip"));
         add(b, "swish", "Swish", Unary.swish(1.25f), List.of("clip"), List.of("swish"));
+        add(b, "relu6_leaky", "ReLU6", Unary.relu6(0.125f), List.of("swish"), List.of("relu6_leaky"));
+        add(b, "hardswish", "HardSwish", Unary.hardSwish(), List.of("relu6_leaky"), List.of("hardswish"));
+        add(b, "hardsigmoid", "HardSigmoid", Unary.hardSigmoid(), List.of("hardswish"), List.of("hardsigmoid"));
+        add(b, "mish", "Mish", Unary.mish(), List.of("hardsigmoid"), List.of("mish"));
+        add(b, "shuffle", "ShuffleChannel", new org.senet4j.ir.op.ShuffleChannel(4), List.of("tanh"),
+                List.of("shuffle"));
         add(b, "aux_bias", "Bias", new Bias(1, 1, random(r, 0)), List.of("aux"), List.of("aux_bias"));
         add(b, "aux_softmax", "Softmax", new Softmax(1), List.of("aux_bias"), List.of("aux_softmax"));
         add(b, "argmax", "ArgMax", new ArgMax(3, true, ArgMax.NO_AXIS), List.of("pool_max"), List.of("argmax"));
@@ -156,7 +162,7 @@ final class NativeFixtures {
         add(b, "pool_sto", "Pooling", new Pooling(Pooling.Method.STOCHASTIC, 2, 2, 2, 2, 0, 0, false, true),
                 List.of("bn_batch"), List.of("pool_sto"));
         add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b", "argmax",
-                "argmax_axis", "reduction", "tile", "pool_sto"), List.of());
+                "argmax_axis", "reduction", "tile", "pool_sto", "mish", "shuffle"), List.of());
         add(b, "custom", "SignedSqrt", new org.senet4j.ir.op.Custom(
                 new org.senet4j.caffe.plugin.SignedSqrtPlugin.SignedSqrt(0.125f), Map.of()),
                 List.of("aux_softmax"), List.of("custom"));

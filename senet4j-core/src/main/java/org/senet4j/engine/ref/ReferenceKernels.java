@@ -48,6 +48,7 @@ import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.ShuffleChannel;
 
 /**
  * Straightforward Java implementations of every op on row-major float arrays in Caffe's logical order, written from
@@ -130,6 +131,7 @@ public final class ReferenceKernels {
         on(t, Normalize.class, (nz, k) -> DetectionKernels.normalize(nz, k.xs(), k.x(), k.y()));
         on(t, PriorBox.class, (pb, k) -> DetectionKernels.priorBox(pb, k.inShapes(), k.y()));
         on(t, DetectionOutput.class, (d, k) -> DetectionKernels.detectionOutput(d, k.inShapes(), k.in(), k.y()));
+        on(t, ShuffleChannel.class, (sc, k) -> sc.apply(k.xs(), k.x(), k.y()));
         on(t, Custom.class, (c, k) -> c.kernel().compute(c.weights(), k.inShapes(), k.in(), k.outShapes(), k.out()));
         on(t, org.senet4j.ir.op.LSTM.class, (l, k) -> RecurrentKernels.run(l, k.inShapes(), k.in(), k.out()));
         on(t, org.senet4j.ir.op.RNN.class, (r, k) -> RecurrentKernels.run(r, k.inShapes(), k.in(), k.out()));

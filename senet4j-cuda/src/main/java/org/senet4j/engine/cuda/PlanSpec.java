@@ -28,6 +28,7 @@ import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.ShuffleChannel;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
 import org.senet4j.ir.op.Reduction;
@@ -290,7 +291,7 @@ final class PlanSpec {
         t.onEach((op, a) -> "no device kernel for " + op.opName(), LRN.class, MVN.class, Unary.class,
                 Deconvolution.class, Crop.class, ArgMax.class, Reduction.class, Tile.class, BatchStatNorm.class,
                 org.senet4j.ir.op.LSTM.class, org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class,
-                Im2col.class, BatchReindex.class);
+                Im2col.class, BatchReindex.class, ShuffleChannel.class);
         t.on(Custom.class, (c, a) -> "a plug-in layer's Java kernel runs on the host");
         t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.Permute.class,
                 org.senet4j.ir.op.Normalize.class, org.senet4j.ir.op.PriorBox.class);
