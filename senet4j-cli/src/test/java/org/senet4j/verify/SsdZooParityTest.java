@@ -22,8 +22,8 @@ import org.senet4j.verify.caffe.ForkCaffe;
 /**
  * The SSD nets of ../shared/caffe-zoo with seeded random weights (computed in Java by {@link SeededWeights}: the
  * prototxts have no fillers; written as a caffemodel that the fork loads too) against the fork, batch 1 and 2: every
- * blob on the CPU engine (passes on and off), the reference engine and ONNX Runtime (folding on and off), and the
- * detections row for row. Each net runs as published (MobileNet-SSD's threshold then leaves its random weights no
+ * blob on the CPU engine (passes on and off), the reference engine (batch 1, passes on: it is slow, and proven on
+ * every layer in SsdParityTest) and ONNX Runtime (folding on and off), and the detections row for row. Each net runs as published (MobileNet-SSD's threshold then leaves its random weights no
  * detection: the empty-result rows) and MobileNet-SSD also with its confidence threshold lowered, so that random weights
  * give many detections. FaceBoxes' PriorBox is its own fork's (densified anchors), which the oracle fork
  * lacks: its priors, computed by senet4j from that fork's source and checked by hand in senet4j-core, are fed to the
