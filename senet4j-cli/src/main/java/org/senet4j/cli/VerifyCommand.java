@@ -16,6 +16,7 @@ import org.senet4j.verify.ReferenceSet;
 import org.senet4j.verify.Verifier;
 import org.senet4j.verify.VerifyReport;
 import org.senet4j.verify.caffe.CaffeOracle;
+import org.senet4j.verify.caffe.OpenCvOracle;
 import org.senet4j.verify.InputDistribution;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -24,15 +25,18 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code senet4j verify}: blob-by-blob parity with real Caffe. */
+/** {@code senet4j verify}: blob-by-blob parity with real Caffe or OpenCV dnn. */
 @Command(name = "verify", sortOptions = false,
         description = {"Compare every blob of a run with real Caffe: either run Caffe now (--caffe, in a child "
                 + "process, on a seeded random input) or read a reference set made by tools/caffe-reference "
-                + "(--reference DIR). Prints each blob's max absolute error and relative L-infinity error "
-                + "max|a-b|/max|b|, and a verdict; exits 1 when some blob exceeds the tolerance."},
+                + "(--reference DIR); or, for nets with fork layers real Caffe lacks, with OpenCV dnn 4.6 (--opencv, "
+                + "in a child process; not for nets with Axpy, which OpenCV computes wrongly). Prints each blob's max "
+                + "absolute error and relative L-infinity error max|a-b|/max|b|, and a verdict; exits 1 when some "
+                + "blob exceeds the tolerance."},
         footer = {"", "Examples:",
             "  senet4j verify SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --caffe --batch 2",
             "  senet4j verify net.prototxt net.caffemodel --reference ref/ --json",
+            "  senet4j verify shufflenet_v2.prototxt shufflenet_v2.caffemodel --opencv --batch 2",
             "  senet4j verify SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --caffe --svg errors.svg"})
 final class VerifyCommand implements Callable<Integer> {
 
@@ -49,16 +53,22 @@ final class VerifyCommand implements Callable<Integer> {
         @Option(names = "--reference", required = true, paramLabel = "DIR",
                 description = "A reference set from tools/caffe-reference.")
         Path reference;
+
+        @Option(names = "--opencv", required = true,
+                description = "Run OpenCV dnn 4.6 now (child JVM), for fork layers real Caffe lacks; each blob is read "
+                        + "from the layer that last wrote it. Refused for nets with Axpy.")
+        boolean opencv;
     }
 
     @Mixin
     EngineOptionsMixin engine;
 
     @Option(names = "--batch", defaultValue = "0", paramLabel = "N",
-            description = "Batch size for --caffe (default: the prototxt's).")
+            description = "Batch size for --caffe and --opencv (default: the prototxt's).")
     int batch;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "S", description = "Input seed for --caffe.")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "S",
+            description = "Input seed for --caffe and --opencv.")
     long seed;
 
     @Option(names = "--tolerance", defaultValue = "1e-4", paramLabel = "T",
@@ -90,7 +100,10 @@ final class VerifyCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--caffe runs real Caffe on the "
                         + "prototxt and caffemodel; verify a native file with --reference DIR");
             }
-            if (oracle.caffe) {
+            if (oracle.opencv) {
+                tmp = Files.createTempDirectory("senet4j-verify-");
+                ref = openCvReference(m.graph(), tmp);
+            } else if (oracle.caffe) {
                 if (batch < 0) {
                     throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be positive");
                 }
@@ -123,6 +136,32 @@ final class VerifyCommand implements Callable<Integer> {
                 deleteTree(tmp);
             }
         }
+    }
+
+    /** Runs OpenCV on seeded inputs of the graph's input shapes (batch replaced by --batch) in {@code dir}. */
+    private ReferenceSet openCvReference(Graph g, Path dir) throws Exception {
+        if (model.isNative()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--opencv runs OpenCV on the prototxt and "
+                    + "caffemodel; verify a native file with --reference DIR");
+        }
+        if (model.weights == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--opencv needs the caffemodel (WEIGHTS)");
+        }
+        if (batch < 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be positive");
+        }
+        java.util.Optional<String> refused = OpenCvOracle.refusal(OpenCvOracle.read(model.model));
+        if (refused.isPresent()) {
+            throw new UserFacingException(ExitCode.USAGE, "--opencv: " + model.model + ": " + refused.get());
+        }
+        Map<String, org.senet4j.ir.Shape> shapes = new LinkedHashMap<>();
+        for (String in : g.inputs()) {
+            org.senet4j.ir.Shape s = g.shape(in);
+            shapes.put(in, batch > 0 && s.rank() > 0 ? s.with(0, batch) : s);
+        }
+        OpenCvOracle.Result r = OpenCvOracle.makeReference(model.model, model.weights, dir, shapes,
+                InputDistribution.NORMAL, seed, OpenCvOracle.DEFAULT_TIMEOUT);
+        return new ReferenceSet(r.dir(), r.inputs(), r.blobs());
     }
 
     private void print(VerifyReport r) {

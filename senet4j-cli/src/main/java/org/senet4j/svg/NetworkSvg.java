@@ -232,12 +232,13 @@ public final class NetworkSvg {
     private static String colour(Node n) {
         String t = n.type();
         return switch (t) {
-            case "Convolution", "Deconvolution" -> COLOURS.get("Convolution");
-            case "BatchNorm", "Bias", "MVN", "LRN" -> COLOURS.get("BatchNorm / Scale");
+            case "Convolution", "Deconvolution", "DepthwiseConvolution", "ConvolutionDepthwise" ->
+                    COLOURS.get("Convolution");
+            case "BatchNorm", "Bias", "MVN", "LRN", "BN" -> COLOURS.get("BatchNorm / Scale");
             case "Scale" -> n.inputs().size() == 2 ? COLOURS.get("Axpy / SE scale") : COLOURS.get("BatchNorm / Scale");
             case "ReLU", "PReLU", "Sigmoid", "TanH", "Power", "ELU", "AbsVal", "Exp", "Log", "BNLL", "Threshold", "Clip",
-                 "Swish" -> COLOURS.get("Activation");
-            case "Pooling" -> COLOURS.get("Pooling");
+                 "Swish", "ReLU6", "HardSwish", "HardSigmoid", "Mish" -> COLOURS.get("Activation");
+            case "Pooling", "SPP" -> COLOURS.get("Pooling");
             case "Axpy", "Eltwise" -> COLOURS.get("Axpy / SE scale");
             case "InnerProduct", "Softmax" -> COLOURS.get("InnerProduct / Softmax");
             case "Input" -> COLOURS.get("Input");

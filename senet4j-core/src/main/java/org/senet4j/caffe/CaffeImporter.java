@@ -369,7 +369,8 @@ public final class CaffeImporter {
             LayerContext ctx = new LayerContext(layer, shapes, expected -> {
                 took[0] = true;
                 return take(converted, s, expected, index);
-            }, positions, priorBoxDialect);
+            }, positions, priorBoxDialect, weights == null || s == null ? null
+                    : s.blobs().stream().map(CaffemodelFile.StoredBlob::shape).toList());
             Op op;
             try {
                 op = convertWithInputShapes(converter, ctx, layer);
@@ -422,7 +423,7 @@ public final class CaffeImporter {
         private void checkInputShapeNames() throws ModelException {
             Set<String> tops = new HashSet<>();
             for (LayerParameter l : layers) {
-                if (l.getBottomCount() == 0) {
+                if (takesInputShapes(l)) {
                     tops.addAll(l.getTopList());
                 }
             }
@@ -435,10 +436,15 @@ public final class CaffeImporter {
             }
         }
 
+        /** Whether the options' input shapes may name this layer's tops: a layer without bottoms but Parameter. */
+        private static boolean takesInputShapes(LayerParameter l) {
+            return l.getBottomCount() == 0 && !l.getType().equals("Parameter");
+        }
+
         /** Converts a layer; for input layers, the shapes given in the options replace the prototxt's. */
         private Op convertWithInputShapes(LayerConverter converter, LayerContext ctx, LayerParameter layer)
                 throws ModelException {
-            boolean isInput = layer.getBottomCount() == 0 && layer.getTopList().stream()
+            boolean isInput = takesInputShapes(layer) && layer.getTopList().stream()
                     .anyMatch(inputShapes::containsKey);
             if (!isInput) {
                 return converter.convert(ctx);

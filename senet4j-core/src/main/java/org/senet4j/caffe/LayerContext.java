@@ -28,27 +28,40 @@ public final class LayerContext {
     private final BlobSource blobs;
     private final List<Integer> topPositions;
     private final org.senet4j.ir.op.PriorBox.Dialect priorBoxDialect;
+    private final List<Shape> storedShapes;
 
     LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs) {
         this(layer, inputs, blobs, null);
     }
 
+    LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs, List<Integer> topPositions) {
+        this(layer, inputs, blobs, topPositions, org.senet4j.ir.op.PriorBox.Dialect.SSD, null);
+    }
+
     /**
      * @param topPositions for each top of {@code layer}, its position in the layer as written (the importer drops
      *                     the tops of data layers that nothing reads); null when all are kept
+     * @param priorBoxDialect whose PriorBox the net's PriorBox layers are (see {@link #priorBoxDialect()})
+     * @param storedShapes the shapes of the blobs the weights file holds for this layer; null without weights or
+     *                     when the file has no entry for it
      */
-    LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs, List<Integer> topPositions) {
-        this(layer, inputs, blobs, topPositions, org.senet4j.ir.op.PriorBox.Dialect.SSD);
-    }
-
-    /** @param priorBoxDialect whose PriorBox the net's PriorBox layers are (see {@link #priorBoxDialect()}) */
     LayerContext(LayerParameter layer, List<Shape> inputs, BlobSource blobs, List<Integer> topPositions,
-                 org.senet4j.ir.op.PriorBox.Dialect priorBoxDialect) {
+                 org.senet4j.ir.op.PriorBox.Dialect priorBoxDialect, List<Shape> storedShapes) {
         this.priorBoxDialect = priorBoxDialect;
         this.layer = layer;
         this.inputs = List.copyOf(inputs);
         this.blobs = blobs;
         this.topPositions = topPositions == null ? null : List.copyOf(topPositions);
+        this.storedShapes = storedShapes == null ? null : List.copyOf(storedShapes);
+    }
+
+    /**
+     * The shapes of the blobs the weights file holds for this layer, for converters of layer types whose blob count or
+     * layout differs between the forks that define them; empty when loading without weights or when the file has no
+     * blobs for this layer.
+     */
+    public java.util.Optional<List<Shape>> storedBlobShapes() {
+        return java.util.Optional.ofNullable(storedShapes);
     }
 
     public LayerParameter layer() {

@@ -28,6 +28,7 @@ import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchReindex;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.Bias;
@@ -112,10 +113,20 @@ public final class LayerConverters {
         t.put("ArgMax", LayerConverters::argMax);
         t.put("Reduction", LayerConverters::reduction);
         t.put("Tile", LayerConverters::tile);
+        t.put("LSTM", RecurrentConverters::lstm);
+        t.put("RNN", RecurrentConverters::rnn);
+        t.put("Embed", MiscLayers::embed);
+        t.put("Parameter", MiscLayers::parameter);
+        t.put("SPP", MiscLayers::spp);
+        t.put("Im2col", MiscLayers::im2col);
+        t.put("BatchReindex", c -> new BatchReindex());
         t.put("Permute", DetectionLayers::permute);
         t.put("Normalize", DetectionLayers::normalize);
         t.put("PriorBox", DetectionLayers::priorBox);
         t.put("DetectionOutput", DetectionLayers::detectionOutput);
+        // the mobile forks: eric612's / yonghenglh6's DepthwiseConvolution is Caffe's Convolution (its CPU code)
+        t.put("DepthwiseConvolution", LayerConverters::convolution);
+        t.putAll(MobileLayers.converters());
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -123,16 +134,24 @@ public final class LayerConverters {
     }
 
     /**
-     * Null when the layer's type is supported, else the name under which the import lists it: its type, or for a
-     * Python layer that is not a data layer, {@code Python (module.layer)}.
+     * Null when the layer's type is supported, else the name under which the import lists it: its type (with the
+     * reason for a type refused on purpose, such as Filter), or for a Python layer that is not a data layer,
+     * {@code Python (module.layer)}.
      */
     public static String unsupportedLabel(org.senet4j.caffe.proto.LayerParameter layer) {
         if (layer.getType().equals("Python") && layer.getBottomCount() > 0) {
             var p = layer.getPythonParam();
             return "Python (" + p.getModule() + "." + p.getLayer() + ")";
         }
-        return forType(layer.getType()) == null ? layer.getType() : null;
+        return forType(layer.getType()) == null ? REFUSED.getOrDefault(layer.getType(), layer.getType()) : null;
     }
+
+    /**
+     * BVLC types refused on purpose, with the label the import report lists them under. Filter's top has as many items
+     * as its selector has non-zero values, known only at run time; the graph's shapes are static.
+     */
+    private static final Map<String, String> REFUSED = Map.of(
+            "Filter", "Filter (its output size depends on the data: one item per non-zero selector value)");
 
     /** A Python layer without bottoms is a data layer (a net input); others are refused ({@link #unsupportedLabel}). */
     private static Op python(LayerContext c) throws ModelException {
@@ -412,6 +431,10 @@ public final class LayerConverters {
 
     private static Op pooling(LayerContext c) throws ModelException {
         PoolingParameter p = c.layer().getPoolingParam();
+        if (c.topCount() == 2) {
+            throw new UnsupportedLayerException("Pooling (mask top)", "top", "a second top (the MAX pooling's mask, "
+                    + "which SegNet's and ENet's Upsample read) is not supported yet");
+        }
         Pooling.Method method = switch (p.getPool()) {
             case MAX -> Pooling.Method.MAX;
             case AVE -> Pooling.Method.AVE;

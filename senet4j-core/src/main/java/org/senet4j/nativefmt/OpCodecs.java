@@ -8,6 +8,7 @@ import org.senet4j.ModelException;
 import org.senet4j.io.Json;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
+import org.senet4j.ir.op.BatchReindex;
 import org.senet4j.ir.op.BatchNorm;
 import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.Bias;
@@ -19,7 +20,9 @@ import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.DetectionOutput;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Embed;
 import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
@@ -27,6 +30,7 @@ import org.senet4j.ir.op.PReLU;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.LRN;
 import org.senet4j.ir.op.MVN;
+import org.senet4j.ir.op.Parameter;
 import org.senet4j.ir.op.Normalize;
 import org.senet4j.ir.op.Permute;
 import org.senet4j.ir.op.Power;
@@ -34,6 +38,7 @@ import org.senet4j.ir.op.PriorBox;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.SPP;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
 import org.senet4j.ir.op.Silence;
@@ -43,6 +48,7 @@ import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.ShuffleChannel;
 
 /**
  * The one table that maps each {@link Op} record to its serialised attributes and back: for every op, its encoder
@@ -228,6 +234,33 @@ final class OpCodecs {
         codec(Tile.class,
             (op, a) -> a.integer("axis", op.axis()).integer("tiles", op.tiles()),
             r -> new Tile(r.integer("axis"), r.integer("tiles"))),
+        codec(org.senet4j.ir.op.LSTM.class,
+            (op, a) -> a.integer("num_output", op.numOutput()).bool("expose_hidden", op.exposeHidden()),
+            r -> new org.senet4j.ir.op.LSTM(r.integer("num_output"), r.bool("expose_hidden"), r.weight("W_xc"),
+                r.weight("b_c"), r.optionalWeight("W_xc_static"), r.weight("W_hc"))),
+        codec(org.senet4j.ir.op.RNN.class,
+            (op, a) -> a.integer("num_output", op.numOutput()).bool("expose_hidden", op.exposeHidden()),
+            r -> new org.senet4j.ir.op.RNN(r.integer("num_output"), r.bool("expose_hidden"), r.weight("W_xh"),
+                r.weight("b_h"), r.optionalWeight("W_xh_static"), r.weight("W_hh"), r.weight("W_ho"),
+                r.weight("b_o"))),
+        codec(Embed.class,
+            (op, a) -> a.integer("num_output", op.numOutput()).integer("input_dim", op.inputDim()),
+            r -> new Embed(r.integer("num_output"), r.integer("input_dim"), r.weight("weight"),
+                r.optionalWeight("bias"))),
+        codec(Parameter.class,
+            (op, a) -> { },
+            r -> new Parameter(r.weight("value"))),
+        codec(SPP.class,
+            (op, a) -> a.integer("pyramid_height", op.pyramidHeight()).choice("pool", op.method()),
+            r -> new SPP(r.integer("pyramid_height"), r.choice("pool", Pooling.Method.class))),
+        codec(Im2col.class,
+            (op, a) -> a.integer("axis", op.axis()).integers("kernel", op.kernel()).integers("stride", op.stride())
+                .integers("pad", op.pad()).integers("dilation", op.dilation()),
+            r -> new Im2col(r.integer("axis"), r.integers("kernel"), r.integers("stride"), r.integers("pad"),
+                r.integers("dilation"))),
+        codec(BatchReindex.class,
+            (op, a) -> { },
+            r -> new BatchReindex()),
         codec(Permute.class,
             (op, a) -> a.integers("order", op.order()),
             r -> new Permute(r.integers("order"))),
@@ -253,7 +286,10 @@ final class OpCodecs {
             r -> new DetectionOutput(r.integer("num_classes"), r.bool("share_location"),
                 r.integer("background_label_id"), r.choice("code_type", DetectionOutput.CodeType.class),
                 r.bool("variance_encoded_in_target"), r.real("nms_threshold"), r.integer("top_k"), r.real("eta"),
-                r.integer("keep_top_k"), r.real("confidence_threshold"))));
+                r.integer("keep_top_k"), r.real("confidence_threshold"))),
+        codec(ShuffleChannel.class,
+            (op, a) -> a.integer("group", op.group()),
+            r -> new ShuffleChannel(r.integer("group"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

@@ -17,6 +17,7 @@ import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.BatchReindex;
 import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
@@ -26,7 +27,9 @@ import org.senet4j.ir.op.Custom;
 import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Embed;
 import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.LRN;
@@ -34,11 +37,13 @@ import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.Op;
 import org.senet4j.ir.op.OpTable;
 import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Parameter;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.SPP;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
 import org.senet4j.ir.op.Silence;
@@ -48,6 +53,7 @@ import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.ShuffleChannel;
 import org.senet4j.onnx.BatchDims.Dims;
 import org.senet4j.onnx.proto.AttributeProto;
 
@@ -150,13 +156,23 @@ final class Emitter {
         on(t, ArgMax.class, Emitter::argMax);
         on(t, Reduction.class, Emitter::reduction);
         on(t, Tile.class, Emitter::tile);
+        on(t, Embed.class, Emitter::embed);
+        on(t, Parameter.class, (e, n, p) -> e.b.node("Identity", n.name(),
+                List.of(e.weight(n, "value", p.value(), null)), List.of(e.out(n))));
+        on(t, SPP.class, Emitter::spp);
+        on(t, Im2col.class, Emitter::im2col);
+        on(t, BatchReindex.class, (e, n, op) -> e.b.node("Gather", n.name(), List.of(e.in(n, 0),
+                e.int64(n, e.in(n, 1))), List.of(e.out(n)), attr("axis", 0L)));
         on(t, org.senet4j.ir.op.Permute.class, (e, n, op) -> DetectionExport.permute(e.b, n, op));
         on(t, org.senet4j.ir.op.Normalize.class, (e, n, op) -> DetectionExport.normalize(e.b, e.options.opset(),
                 e.g, n, op));
         on(t, org.senet4j.ir.op.PriorBox.class, (e, n, op) -> DetectionExport.priorBox(e.b, e.g, n, op));
         on(t, org.senet4j.ir.op.DetectionOutput.class, (e, n, op) -> DetectionExport.detectionOutput(e.b,
                 e.options.opset(), e.g, n, op));
+        on(t, ShuffleChannel.class, Emitter::shuffleChannel);
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
+        on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
+        on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         return t.build();
     }
 
@@ -190,6 +206,23 @@ final class Emitter {
         Arrays.fill(repeats, 1L);
         repeats[t.axis()] = t.tiles();
         b.node("Tile", n.name(), List.of(in(n, 0), b.int64s(n.name() + "/repeats", repeats)), List.of(out(n)));
+    }
+
+    /**
+     * ShuffleChannel: Reshape to (N, group, C / group, rest), Transpose the two channel axes, Reshape back to the
+     * input's own shape (read at run time, so a variable batch size follows).
+     */
+    private void shuffleChannel(Node n, ShuffleChannel s) {
+        String x = in(n, 0);
+        int c = g.shape(x).dim(1);
+        String grouped = b.tensorName(n.name() + "/grouped");
+        b.node("Reshape", n.name() + "/Reshape_groups", List.of(x, b.int64s(n.name() + "/groups",
+                new long[] {0, s.group(), c / s.group(), -1})), List.of(grouped));
+        String swapped = b.tensorName(n.name() + "/swapped");
+        b.node("Transpose", n.name() + "/Transpose", List.of(grouped), List.of(swapped), ints("perm", 0, 2, 1, 3));
+        String shape = b.tensorName(n.name() + "/input_shape");
+        b.node("Shape", n.name() + "/Shape", List.of(x), List.of(shape));
+        b.node("Reshape", n.name(), List.of(swapped, shape), List.of(out(n)));
     }
 
     // ----- layers with weights ---------------------------------------------------------------------------------
@@ -447,17 +480,19 @@ final class Emitter {
     // ----- layers without weights ------------------------------------------------------------------------------
 
     private void pooling(Node n, Pooling p) throws ModelException {
-        String x = in(n, 0);
-        Shape is = g.shape(x);
-        Shape os = g.shape(out(n));
+        pooling(n.name(), p, in(n, 0), g.shape(in(n, 0)), g.shape(out(n)), out(n));
+    }
+
+    /** Pooling {@code x} (of shape {@code is}) into {@code y} (of shape {@code os}); nodes named from {@code name}. */
+    private void pooling(String name, Pooling p, String x, Shape is, Shape os, String y) throws ModelException {
         if (p.method() == Pooling.Method.STOCHASTIC) {
-            stochasticPooling(n, p, x, is, os);
+            stochasticPooling(name, p, x, is, os, y);
             return;
         }
         PoolingPlan plan = PoolingPlan.of(p, is.dim(2), is.dim(3), os.dim(2), os.dim(3));
         boolean max = p.method() == Pooling.Method.MAX;
         if (plan.global()) {
-            b.node(max ? "GlobalMaxPool" : "GlobalAveragePool", n.name(), List.of(x), List.of(out(n)));
+            b.node(max ? "GlobalMaxPool" : "GlobalAveragePool", name, List.of(x), List.of(y));
             return;
         }
         String src = x;
@@ -465,13 +500,13 @@ final class Emitter {
         int w = is.dim(3);
         int[] pre = plan.prePad();
         if (pre != null) {
-            src = b.tensorName(n.name() + "/padded");
-            List<String> ins = new ArrayList<>(List.of(x, b.int64s(n.name() + "/pads", 0, 0, pre[0], pre[1], 0, 0,
+            src = b.tensorName(name + "/padded");
+            List<String> ins = new ArrayList<>(List.of(x, b.int64s(name + "/pads", 0, 0, pre[0], pre[1], 0, 0,
                     pre[2], pre[3])));
             if (plan.prePadValue() != 0f) {
-                ins.add(b.scalar(n.name() + "/pad_value", plan.prePadValue()));
+                ins.add(b.scalar(name + "/pad_value", plan.prePadValue()));
             }
-            b.node("Pad", n.name() + "/Pad", ins, List.of(src));
+            b.node("Pad", name + "/Pad", ins, List.of(src));
             h += pre[0] + pre[2];
             w += pre[1] + pre[3];
         }
@@ -479,7 +514,7 @@ final class Emitter {
         int oh = PoolingPlan.onnxOutput(h, p.kernelH(), p.strideH(), pads[0], pads[2]);
         int ow = PoolingPlan.onnxOutput(w, p.kernelW(), p.strideW(), pads[1], pads[3]);
         if (oh != os.dim(2) || ow != os.dim(3)) {
-            throw new IllegalStateException("layer " + n.name() + ": ONNX pooling would give " + oh + "x" + ow
+            throw new IllegalStateException("layer " + name + ": ONNX pooling would give " + oh + "x" + ow
                     + ", Caffe gives " + os.dim(2) + "x" + os.dim(3));
         }
         List<AttributeProto> attrs = new ArrayList<>(List.of(
@@ -489,7 +524,7 @@ final class Emitter {
         if (!max) {
             attrs.add(attr("count_include_pad", plan.countIncludePad() ? 1L : 0L));
         }
-        b.node(max ? "MaxPool" : "AveragePool", n.name(), List.of(src), List.of(out(n)),
+        b.node(max ? "MaxPool" : "AveragePool", name, List.of(src), List.of(y),
                 attrs.toArray(AttributeProto[]::new));
     }
 
@@ -498,7 +533,7 @@ final class Emitter {
      * window sums are depthwise convolutions with a kernel of ones (windows start at {@code out * stride}, Caffe pads
      * nothing; the end pad covers the ceil-mode overhang with zeros, which add nothing), then Div and Where.
      */
-    private void stochasticPooling(Node n, Pooling p, String x, Shape is, Shape os) {
+    private void stochasticPooling(String name, Pooling p, String x, Shape is, Shape os, String y) {
         int c = is.dim(1);
         int[] k = p.kernel(is.dim(2), is.dim(3));
         int sh = p.global() ? 1 : p.strideH();
@@ -507,22 +542,22 @@ final class Emitter {
         int ew = Math.max(0, (os.dim(3) - 1) * sw + k[1] - is.dim(3));
         float[] ones = new float[c * k[0] * k[1]];
         java.util.Arrays.fill(ones, 1f);
-        String kernel = b.floats(n.name() + "/window", new long[] {c, 1, k[0], k[1]}, ones,
+        String kernel = b.floats(name + "/window", new long[] {c, 1, k[0], k[1]}, ones,
                 "stochastic pooling: window sums as a depthwise convolution");
         AttributeProto[] conv = {ints("kernel_shape", k[0], k[1]), ints("strides", sh, sw),
             ints("pads", 0, 0, eh, ew), attr("group", (long) c)};
-        String squares = b.tensorName(n.name() + "/squares");
-        String sum = b.tensorName(n.name() + "/sum");
-        String sumSquares = b.tensorName(n.name() + "/sum_squares");
-        String ratio = b.tensorName(n.name() + "/ratio");
-        String positive = b.tensorName(n.name() + "/positive");
-        b.node("Mul", n.name() + "/Mul", List.of(x, x), List.of(squares));
-        b.node("Conv", n.name() + "/sum", List.of(x, kernel), List.of(sum), conv);
-        b.node("Conv", n.name() + "/sum_squares", List.of(squares, kernel), List.of(sumSquares), conv);
-        b.node("Div", n.name() + "/Div", List.of(sumSquares, sum), List.of(ratio));
-        String zero = b.scalar(n.name() + "/zero", 0f);
-        b.node("Greater", n.name() + "/Greater", List.of(sum, zero), List.of(positive));
-        b.node("Where", n.name(), List.of(positive, ratio, zero), List.of(out(n)));
+        String squares = b.tensorName(name + "/squares");
+        String sum = b.tensorName(name + "/sum");
+        String sumSquares = b.tensorName(name + "/sum_squares");
+        String ratio = b.tensorName(name + "/ratio");
+        String positive = b.tensorName(name + "/positive");
+        b.node("Mul", name + "/Mul", List.of(x, x), List.of(squares));
+        b.node("Conv", name + "/sum", List.of(x, kernel), List.of(sum), conv);
+        b.node("Conv", name + "/sum_squares", List.of(squares, kernel), List.of(sumSquares), conv);
+        b.node("Div", name + "/Div", List.of(sumSquares, sum), List.of(ratio));
+        String zero = b.scalar(name + "/zero", 0f);
+        b.node("Greater", name + "/Greater", List.of(sum, zero), List.of(positive));
+        b.node("Where", name, List.of(positive, ratio, zero), List.of(y));
     }
 
     /**
@@ -807,8 +842,10 @@ final class Emitter {
     /**
      * ELU → Elu(alpha); AbsVal → Abs; Exp → [Mul by ln(base)·scale] Exp [Mul by base^shift]; Log → [Mul by scale]
      * [Add shift] Log [Mul by 1/ln(base)]; BNLL → Softplus; Threshold → Greater + Cast to float; Clip → Clip with
-     * min and max as inputs; Swish → Mul(x, Sigmoid([Mul by beta] x)). Bracketed steps are left out when they do
-     * nothing, as Caffe leaves them out.
+     * min and max as inputs; Swish → Mul(x, Sigmoid([Mul by beta] x)); leaky ReLU6 → Min(LeakyRelu(x), 6);
+     * HardSwish → HardSwish (opset 14 on; before it Mul(x, HardSigmoid(x) with alpha 1/6, beta 1/2)); HardSigmoid →
+     * HardSigmoid with eric612's alpha 0.2, beta 0.5; Mish → Mul(x, Tanh(Softplus(x))). Bracketed steps are left out
+     * when they do nothing, as Caffe leaves them out.
      */
     private void unary(Node n, Unary u) {
         String x = in(n, 0);
@@ -859,6 +896,30 @@ final class Emitter {
                 b.node("Sigmoid", name + "/Sigmoid", List.of(arg), List.of(sig));
                 b.node("Mul", name, List.of(x, sig), List.of(out(n)));
             }
+            case RELU6 -> {
+                String leaky = b.tensorName(name + "/leaky");
+                b.node("LeakyRelu", name + "/LeakyRelu", List.of(x), List.of(leaky), attr("alpha", u.a()));
+                b.node("Min", name, List.of(leaky, b.scalar(name + "/six", 6f)), List.of(out(n)));
+            }
+            case HARD_SWISH -> {
+                if (options.opset() >= 14) {
+                    b.node("HardSwish", name, List.of(x), List.of(out(n)));
+                } else {
+                    String gate = b.tensorName(name + "/gate");
+                    b.node("HardSigmoid", name + "/HardSigmoid", List.of(x), List.of(gate), attr("alpha", 1f / 6f),
+                            attr("beta", 0.5f));
+                    b.node("Mul", name, List.of(x, gate), List.of(out(n)));
+                }
+            }
+            case HARD_SIGMOID -> b.node("HardSigmoid", name, List.of(x), List.of(out(n)), attr("alpha", 0.2f),
+                    attr("beta", 0.5f));
+            case MISH -> {
+                String sp = b.tensorName(name + "/softplus");
+                b.node("Softplus", name + "/Softplus", List.of(x), List.of(sp));
+                String th = b.tensorName(name + "/tanh");
+                b.node("Tanh", name + "/Tanh", List.of(sp), List.of(th));
+                b.node("Mul", name, List.of(x, th), List.of(out(n)));
+            }
             default -> throw new IllegalStateException("no ONNX mapping for Unary " + u.kind());
         }
     }
@@ -874,6 +935,124 @@ final class Emitter {
             b.node(op, last ? n.name() : n.name() + "/" + op + i, ins, List.of(target));
             cur = target;
         }
+    }
+
+    // ----- Embed, SPP, Im2col (Parameter and BatchReindex are one node each, in the table) ----------------------------
+
+    /** {@code value} Cast to int64, truncating toward zero as Caffe's {@code static_cast<int>} does. */
+    private String int64(Node n, String value) {
+        String t = b.tensorName(n.name() + "/indices");
+        b.node("Cast", n.name() + "/Cast", List.of(value), List.of(t),
+                attr("to", (long) org.senet4j.onnx.proto.TensorProto.DataType.INT64_VALUE));
+        return t;
+    }
+
+    /**
+     * Embed: the weight rows Gathered by the indices (Cast to int64), then Add of the bias. ONNX Runtime refuses an
+     * index of {@code input_dim} or more, as senet4j's engines do; a negative one in {@code [-input_dim, -1]} selects a
+     * row from the end where the engines refuse it (Caffe reads outside its weight there).
+     */
+    private void embed(Node n, Embed e) {
+        String idx = int64(n, in(n, 0));
+        String y = e.hasBias() ? b.tensorName(n.name() + "/rows") : out(n);
+        b.node("Gather", n.name(), List.of(weight(n, "weight", e.weight(), null), idx), List.of(y), attr("axis", 0L));
+        if (e.hasBias()) {
+            b.node("Add", n.name() + "/Add", List.of(y, weight(n, "bias", e.bias(), null)), List.of(out(n)));
+        }
+    }
+
+    /**
+     * SPP: each level's Caffe Pooling (exact, as a Pooling layer's), Flatten from axis 1, Concat on axis 1; with one
+     * level the Pooling alone (Caffe's N x C x 1 x 1).
+     */
+    private void spp(Node n, SPP s) throws ModelException {
+        String x = in(n, 0);
+        Shape is = g.shape(x);
+        List<Shape> levels = s.levelShapes(is);
+        if (levels.size() == 1) {
+            pooling(n.name(), s.level(0, is.dim(2), is.dim(3)), x, is, levels.get(0), out(n));
+            return;
+        }
+        List<String> flats = new ArrayList<>();
+        for (int l = 0; l < levels.size(); l++) {
+            String level = n.name() + "/level" + l;
+            String pooled = b.tensorName(level);
+            pooling(level, s.level(l, is.dim(2), is.dim(3)), x, is, levels.get(l), pooled);
+            String flat = b.tensorName(level + "/flat");
+            b.node("Flatten", level + "/Flatten", List.of(pooled), List.of(flat), attr("axis", 1L));
+            flats.add(flat);
+        }
+        b.node("Concat", n.name(), flats, List.of(out(n)), attr("axis", 1L));
+    }
+
+    /**
+     * Im2col as a Conv with {@code group = C} and a one-hot weight: output channel {@code c * K + k} has a single 1 at
+     * kernel position {@code k} and reads only input channel {@code c}, so every output value is one input value (or
+     * a padded 0) times 1, exactly. Items over several axes (channel axis 2 or more) or none (axis 0) are reshaped into
+     * one batch axis first and back after.
+     */
+    private void im2col(Node n, Im2col op) throws ModelException {
+        String x = in(n, 0);
+        Dims xd = dims.of(x);
+        int axis = op.axis();
+        int spatial = op.spatialAxes();
+        if (xd.variable(axis)) {
+            throw ModelException.field("convolution_param.axis", "the channel axis " + axis + " follows the batch "
+                    + "size, and an ONNX Conv's group (the channel count here) is fixed; export with a fixed batch");
+        }
+        int c = xd.a()[axis];
+        int k = Math.toIntExact(op.kernelCount());
+        if ((long) c * k * k > Integer.MAX_VALUE) {
+            throw ModelException.field("convolution_param.kernel_size", "the one-hot weight of " + c + " x " + k
+                    + " x " + k + " values is too large for ONNX");
+        }
+        float[] w = new float[c * k * k];
+        for (int ch = 0; ch < c; ch++) {
+            for (int kk = 0; kk < k; kk++) {
+                w[(ch * k + kk) * k + kk] = 1f;
+            }
+        }
+        long[] wd = new long[spatial + 2];
+        wd[0] = (long) c * k;
+        wd[1] = 1;
+        long[] kernel = new long[spatial];
+        long[] strides = new long[spatial];
+        long[] pads = new long[2 * spatial];
+        long[] dilations = new long[spatial];
+        for (int d = 0; d < spatial; d++) {
+            wd[2 + d] = kernel[d] = op.kernel().get(d);
+            strides[d] = op.stride().get(d);
+            pads[d] = pads[spatial + d] = op.pad().get(d);
+            dilations[d] = op.dilation().get(d);
+        }
+        String src = x;
+        Dims yd = dims.of(out(n));
+        if (axis != 1) {
+            src = reshape(n.name(), n.name() + "/Items", x, xd, items(xd, axis), b.tensorName(n.name() + "/items"));
+        }
+        String conv = axis == 1 ? out(n) : b.tensorName(n.name() + "/columns");
+        b.node("Conv", n.name(), List.of(src, b.floats(n.name() + "/one_hot", wd, w,
+                "one 1 per output channel c * K + k, at kernel position k")), List.of(conv),
+                ints("kernel_shape", kernel), ints("strides", strides), ints("pads", pads),
+                ints("dilations", dilations), attr("group", (long) c));
+        if (axis != 1) {
+            reshape(n.name(), n.name() + "/Unitems", conv, items(yd, axis), yd, out(n));
+        }
+    }
+
+    /** {@code d} with its axes before {@code axis} as one (a 1 when there are none). */
+    private static Dims items(Dims d, int axis) {
+        int[] a = new int[d.rank() - axis + 1];
+        int[] bb = new int[a.length];
+        a[0] = 1;
+        bb[0] = 1;
+        for (int i = 0; i < axis; i++) {
+            a[0] *= d.a()[i];
+            bb[0] *= d.b()[i];
+        }
+        System.arraycopy(d.a(), axis, a, 1, a.length - 1);
+        System.arraycopy(d.b(), axis, bb, 1, bb.length - 1);
+        return new Dims(a, bb);
     }
 
     // ----- helpers ---------------------------------------------------------------------------------------------

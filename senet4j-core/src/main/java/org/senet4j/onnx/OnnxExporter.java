@@ -56,7 +56,8 @@ import org.senet4j.passes.Passes;
  * Mul + Add; Eltwise → Mul by coefficients + Add/Sum, Mul, Max; Concat → Concat; Slice → Split; Reshape and Flatten →
  * Reshape; Power → Mul/Add/Pow (trivial parts left out); Deconvolution → ConvTranspose; Crop → Slice; Split and
  * Dropout → Identity; Silence → nothing; the element-wise Unary kinds (ELU, AbsVal, Exp, Log, BNLL, Threshold, Clip,
- * Swish) → Elu, Abs, Exp, Log, Softplus, Greater + Cast, Clip, Sigmoid + Mul (with Mul/Add for scales and shifts).
+ * Swish) → Elu, Abs, Exp, Log, Softplus, Greater + Cast, Clip, Sigmoid + Mul (with Mul/Add for scales and shifts);
+ * LSTM and RNN → a Scan over time whose body is one step of Caffe's unrolled net ({@code RecurrentEmitter}).
  */
 public final class OnnxExporter {
     /** {@code producer_name} of exported models. */

@@ -12,7 +12,10 @@ import java.util.SplittableRandom;
  *   <li>InnerProduct weight: normal(0, sqrt(1 / fan_in)), fan_in = count / num_output; bias uniform(-0.1, 0.1)</li>
  *   <li>BatchNorm: mean uniform(-0.1, 0.1), variance uniform(0.5, 1.5), scale factor exactly 1</li>
  *   <li>Scale: gamma uniform(0.5, 1.0), beta uniform(-0.1, 0.1); Bias: uniform(-0.1, 0.1)</li>
- *   <li>PReLU slopes: uniform(0.05, 0.3); every other blob: uniform(-0.1, 0.1)</li>
+ *   <li>the forks' BN: scale / slope uniform(0.5, 1.0), variance (blob 3) uniform(0.5, 1.5), shift / bias and mean
+ *       uniform(-0.1, 0.1)</li>
+ *   <li>PReLU slopes: uniform(0.05, 0.3); LSTM and RNN (every blob): uniform(-0.5, 0.5), so that the recurrent
+ *   products and the gates move well away from their values at zero; every other blob: uniform(-0.1, 0.1)</li>
  * </ul>
  * Normal values come from a Box-Muller transform of the generator's doubles (not {@code nextGaussian()}, whose
  * algorithm changed between JDK releases).
@@ -55,8 +58,16 @@ public final class RandomWeights {
             } else {
                 uniform(out, -0.1, 0.1);
             }
+        } else if (type.equals("BN")) {
+            switch (blobIndex) {
+                case 0 -> uniform(out, 0.5, 1.0);
+                case 3 -> uniform(out, 0.5, 1.5);
+                default -> uniform(out, -0.1, 0.1);
+            }
         } else if (type.equals("PReLU")) {
             uniform(out, 0.05, 0.3);
+        } else if (type.equals("LSTM") || type.equals("RNN")) {
+            uniform(out, -0.5, 0.5);
         } else {
             uniform(out, -0.1, 0.1);
         }

@@ -144,6 +144,12 @@ final class NativeFixtures {
                 List.of("threshold"));
         add(b, "clip", "Clip", Unary.clip(-0.0f, 0.0f), List.of("threshold"), List.of("clip"));
         add(b, "swish", "Swish", Unary.swish(1.25f), List.of("clip"), List.of("swish"));
+        add(b, "relu6_leaky", "ReLU6", Unary.relu6(0.125f), List.of("swish"), List.of("relu6_leaky"));
+        add(b, "hardswish", "HardSwish", Unary.hardSwish(), List.of("relu6_leaky"), List.of("hardswish"));
+        add(b, "hardsigmoid", "HardSigmoid", Unary.hardSigmoid(), List.of("hardswish"), List.of("hardsigmoid"));
+        add(b, "mish", "Mish", Unary.mish(), List.of("hardsigmoid"), List.of("mish"));
+        add(b, "shuffle", "ShuffleChannel", new org.senet4j.ir.op.ShuffleChannel(4), List.of("tanh"),
+                List.of("shuffle"));
         add(b, "aux_bias", "Bias", new Bias(1, 1, random(r, 0)), List.of("aux"), List.of("aux_bias"));
         add(b, "aux_softmax", "Softmax", new Softmax(1), List.of("aux_bias"), List.of("aux_softmax"));
         add(b, "argmax", "ArgMax", new ArgMax(3, true, ArgMax.NO_AXIS), List.of("pool_max"), List.of("argmax"));
@@ -156,7 +162,7 @@ final class NativeFixtures {
         add(b, "pool_sto", "Pooling", new Pooling(Pooling.Method.STOCHASTIC, 2, 2, 2, 2, 0, 0, false, true),
                 List.of("bn_batch"), List.of("pool_sto"));
         add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b", "argmax",
-                "argmax_axis", "reduction", "tile", "pool_sto"), List.of());
+                "argmax_axis", "reduction", "tile", "pool_sto", "mish", "shuffle"), List.of());
         add(b, "custom", "SignedSqrt", new org.senet4j.ir.op.Custom(
                 new org.senet4j.caffe.plugin.SignedSqrtPlugin.SignedSqrt(0.125f), Map.of()),
                 List.of("aux_softmax"), List.of("custom"));
@@ -164,6 +170,34 @@ final class NativeFixtures {
                 random(r, 8, 2, 3, 2), random(r, 4)), List.of("conv1"), List.of("deconv"));
         add(b, "crop", "Crop", new org.senet4j.ir.op.Crop(2, List.of(1, 0)), List.of("deconv", "data"),
                 List.of("crop"));
+        add(b, "seq", "Input", new Input(List.of(Shape.of(3, 2, 2, 2), Shape.of(3, 2), Shape.of(2, 5),
+                Shape.of(1, 2, 3), Shape.of(1, 2, 3)), "Input"), List.of(),
+                List.of("seq_x", "seq_cont", "seq_xs", "seq_h0", "seq_c0"));
+        add(b, "lstm", "LSTM", new org.senet4j.ir.op.LSTM(3, true, random(r, 12, 4), random(r, 12),
+                random(r, 12, 5), random(r, 12, 3)), List.of("seq_x", "seq_cont", "seq_xs", "seq_h0", "seq_c0"),
+                List.of("lstm_h", "lstm_hT", "lstm_cT"));
+        add(b, "lstm_plain", "LSTM", new org.senet4j.ir.op.LSTM(2, false, random(r, 8, 3), random(r, 8), null,
+                random(r, 8, 2)), List.of("lstm_h", "seq_cont"), List.of("lstm_plain"));
+        add(b, "rnn", "RNN", new org.senet4j.ir.op.RNN(3, true, random(r, 3, 2), random(r, 3), null,
+                random(r, 3, 3), random(r, 3, 3), random(r, 3)), List.of("lstm_plain", "seq_cont", "seq_h0"),
+                List.of("rnn_o", "rnn_hT"));
+        add(b, "rnn_static", "RNN", new org.senet4j.ir.op.RNN(4, false, random(r, 4, 4), random(r, 4),
+                random(r, 4, 5), random(r, 4, 4), random(r, 4, 4), random(r, 4)),
+                List.of("seq_x", "seq_cont", "seq_xs"), List.of("rnn_static"));
+        add(b, "seq_silence", "Silence", new Silence(), List.of("lstm_hT", "lstm_cT", "rnn_hT", "rnn_static"),
+                List.of());
+        add(b, "embed", "Embed", new org.senet4j.ir.op.Embed(3, 8, random(r, 8, 3), random(r, 3)),
+                List.of("argmax_axis"), List.of("embed"));
+        add(b, "embed_nb", "Embed", new org.senet4j.ir.op.Embed(2, 8, random(r, 8, 2), null), List.of("argmax_axis"),
+                List.of("embed_nb"));
+        add(b, "param", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 3)), List.of(), List.of("param"));
+        add(b, "spp", "SPP", new org.senet4j.ir.op.SPP(2, Pooling.Method.AVE), List.of("tanh"), List.of("spp"));
+        add(b, "im2col", "Im2col", new org.senet4j.ir.op.Im2col(1, List.of(2, 3), List.of(2, 1), List.of(1, 0),
+                List.of(1, 2)), List.of("tanh"), List.of("im2col"));
+        add(b, "reindex", "BatchReindex", new org.senet4j.ir.op.BatchReindex(), List.of("tanh", "param"),
+                List.of("reindex"));
+        add(b, "silence_misc", "Silence", new Silence(), List.of("embed", "embed_nb", "spp", "im2col", "reindex"),
+                List.of());
         // the SSD fork's layers: a detection head on conv1 (2 x 8 x 9 x 9), 4 priors per position, 3 classes
         add(b, "norm", "Normalize", new org.senet4j.ir.op.Normalize(false, false, 1e-10f, random(r, 8)),
                 List.of("conv1"), List.of("norm"));
@@ -185,7 +219,7 @@ final class NativeFixtures {
         add(b, "detections", "DetectionOutput", new org.senet4j.ir.op.DetectionOutput(3, true, 0,
                 org.senet4j.ir.op.DetectionOutput.CodeType.CENTER_SIZE, false, 0.45f, 50, 0.75f, 20, -Float.MAX_VALUE),
                 List.of("loc_flat", "conf_flat", "priors"), List.of("detections"));
-        return b.outputs(List.of("softmax", "power", "custom", "crop", "detections")).build();
+        return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections")).build();
     }
 
     private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out)

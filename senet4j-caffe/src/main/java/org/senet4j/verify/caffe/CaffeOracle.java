@@ -416,7 +416,7 @@ public final class CaffeOracle {
     /** glog's fatal line: {@code F1126 13:45:01.123456 12345 eltwise_layer.cpp:34] Check failed: ...}. */
     private static final Pattern GLOG_FATAL =
             Pattern.compile("^F\\d{4} [0-9:.]+\\s+\\d+ ([^\\]]+)\\] (.*)$", Pattern.MULTILINE);
-    private static final Pattern CHILD_ERROR = Pattern.compile("^caffe-oracle[^:]*: (.*)$", Pattern.MULTILINE);
+    private static final Pattern CHILD_ERROR = Pattern.compile("^(?:caffe|opencv)-oracle[^:]*: (.*)$", Pattern.MULTILINE);
 
     /** Caffe's fatal message ({@code Check failed: ... (file.cpp:34)}), or the child's own error line. */
     static Optional<String> fatalMessage(String stderrTail) {

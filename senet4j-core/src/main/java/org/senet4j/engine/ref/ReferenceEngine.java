@@ -62,7 +62,13 @@ public final class ReferenceEngine implements Engine {
                 in.add(values.get(v));
             }
             List<Shape> outShapes = g.outputShapes(n);
-            List<float[]> out = ReferenceKernels.run(n.op(), g.inputShapes(n), in, outShapes);
+            List<float[]> out;
+            try {
+                out = ReferenceKernels.run(n.op(), g.inputShapes(n), in, outShapes);
+            } catch (IllegalArgumentException e) { // input values the op refuses (an Embed index past its table)
+                throw new IllegalArgumentException("layer \"" + n.name() + "\" (" + n.type() + "): "
+                        + e.getMessage(), e);
+            }
             for (int i = 0; i < out.size(); i++) {
                 values.put(n.outputs().get(i), out.get(i));
             }

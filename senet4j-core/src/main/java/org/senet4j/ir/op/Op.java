@@ -15,8 +15,9 @@ import org.senet4j.ir.Tensor;
 public sealed interface Op
         permits Input, Convolution, BatchNorm, Scale, Bias, ReLU, PReLU, Sigmoid, TanH, Pooling, InnerProduct,
         Softmax, Axpy, Eltwise, Concat, Slice, Split, Reshape, Flatten, Dropout, Power, Silence, LRN, MVN, Custom,
-        Unary, Deconvolution, Crop, ArgMax, Reduction, Tile, BatchStatNorm,
-        Permute, Normalize, PriorBox, DetectionOutput {
+        Unary, Deconvolution, Crop, ArgMax, Reduction, Tile, BatchStatNorm, LSTM, RNN,
+        Embed, Parameter, SPP, Im2col, BatchReindex, Permute, Normalize, PriorBox, DetectionOutput,
+        ShuffleChannel {
 
     /**
      * The output shapes for these input shapes.

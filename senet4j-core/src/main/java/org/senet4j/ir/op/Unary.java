@@ -5,7 +5,8 @@ import org.senet4j.ModelException;
 import org.senet4j.ir.Shape;
 
 /**
- * One of Caffe's parameterised element-wise layers (ELU, AbsVal, Exp, Log, BNLL, Threshold, Clip, Swish): the output
+ * One of Caffe's parameterised element-wise layers (ELU, AbsVal, Exp, Log, BNLL, Threshold, Clip, Swish, and the mobile
+ * forks' ReLU6, HardSwish, HardSigmoid and Mish): the output
  * has the input's shape and each element is {@link #apply} of the input element. The meaning of {@code a}, {@code b}
  * and {@code c} depends on the kind ({@link Kind#params()} names them; parameters a kind does not use are 0):
  * <ul>
@@ -19,6 +20,14 @@ import org.senet4j.ir.Shape;
  *   <li>{@code THRESHOLD(threshold)}: {@code y = x > threshold ? 1 : 0}</li>
  *   <li>{@code CLIP(min, max)}: {@code y = max(min, min(x, max))} (BVLC after 1.0), min &lt;= max</li>
  *   <li>{@code SWISH(beta)}: {@code y = x sigmoid(beta x)} with Caffe's sigmoid (BVLC after 1.0)</li>
+ *   <li>{@code RELU6(negative_slope)}: {@code y = min(max(x, 0) + negative_slope min(x, 0), 6)}, eric612/MobileNet-YOLO's
+ *       ReLU6 with a nonzero {@code relu6_param.negative_slope} (without one, ReLU6 is {@code CLIP(0, 6)})</li>
+ *   <li>{@code HARD_SWISH}: {@code y = x ReLU6(x + 3) / 6} in float, as the MobileNetV3 forks' HardSwish layer computes
+ *       it</li>
+ *   <li>{@code HARD_SIGMOID}: {@code y = min(1, max(0, 0.2 x + 0.5))} computed in double, eric612/MobileNet-YOLO's
+ *       {@code hard_sigmoid}</li>
+ *   <li>{@code MISH}: {@code y = x tanh(softplus(x))} as darknet and its Caffe ports compute it: softplus is x above
+ *       20, {@code exp(x)} below -20, else {@code log(exp(x) + 1)}; tanh is {@code 2 / (1 + exp(-2 t)) - 1}</li>
  * </ul>
  * Exp and Log bases are -1 or positive and not 1 for Log (Caffe's checks).
  */
@@ -26,7 +35,7 @@ public record Unary(Kind kind, float a, float b, float c) implements Op {
     /** The element-wise function, with the names of its parameters in the order a, b, c. */
     public enum Kind {
         ELU("alpha"), ABS, EXP("base", "scale", "shift"), LOG("base", "scale", "shift"), BNLL, THRESHOLD("threshold"),
-        CLIP("min", "max"), SWISH("beta");
+        CLIP("min", "max"), SWISH("beta"), RELU6("negative_slope"), HARD_SWISH, HARD_SIGMOID, MISH;
 
         private final List<String> params;
 
@@ -94,6 +103,23 @@ public record Unary(Kind kind, float a, float b, float c) implements Op {
         return new Unary(Kind.SWISH, beta, 0f, 0f);
     }
 
+    /** eric612's ReLU6 with a nonzero negative slope (use {@link #clip clip(0, 6)} for slope 0). */
+    public static Unary relu6(float negativeSlope) {
+        return new Unary(Kind.RELU6, negativeSlope, 0f, 0f);
+    }
+
+    public static Unary hardSwish() {
+        return new Unary(Kind.HARD_SWISH, 0f, 0f, 0f);
+    }
+
+    public static Unary hardSigmoid() {
+        return new Unary(Kind.HARD_SIGMOID, 0f, 0f, 0f);
+    }
+
+    public static Unary mish() {
+        return new Unary(Kind.MISH, 0f, 0f, 0f);
+    }
+
     /** The parameters in the order of {@link Kind#params()}. */
     public float[] params() {
         float[] p = {a, b, c};
@@ -150,7 +176,18 @@ public record Unary(Kind kind, float a, float b, float c) implements Op {
             case THRESHOLD -> x > a ? 1f : 0f;
             case CLIP -> Math.max(a, Math.min(x, b));
             case SWISH -> x * Activation.sigmoid(a * x);
+            case RELU6 -> Math.min(Math.max(x, 0f) + a * Math.min(x, 0f), 6f);
+            case HARD_SWISH -> x * Math.min(Math.max(x + 3f, 0f), 6f) / 6f;
+            case HARD_SIGMOID -> (float) Math.min(1.0, Math.max(0.0, x * 0.2 + 0.5));
+            case MISH -> mish(x);
         };
+    }
+
+    /** darknet's mish_x: {@code x * tanh_x(softplus_x(x, 20))}, each step in float. */
+    private static float mish(float x) {
+        float sp = x > 20f ? x : x < -20f ? (float) Math.exp(x) : (float) Math.log((float) Math.exp(x) + 1f);
+        float t = 2f / (1f + (float) Math.exp(-2f * sp)) - 1f;
+        return x * t;
     }
 
     @Override

@@ -40,7 +40,12 @@ final class FallbackStep extends AbstractStep {
             x.add(b.readLogical());
             xs.add(b.shape);
         }
-        List<float[]> y = ReferenceKernels.run(op, xs, x, out.stream().map(b -> b.shape).toList());
+        List<float[]> y;
+        try {
+            y = ReferenceKernels.run(op, xs, x, out.stream().map(b -> b.shape).toList());
+        } catch (IllegalArgumentException e) { // input values the op refuses (an Embed index past its table)
+            throw new IllegalArgumentException("layer \"" + name + "\": " + e.getMessage(), e);
+        }
         for (int i = 0; i < out.size(); i++) {
             out.get(i).writeLogical(y.get(i));
         }

@@ -21,11 +21,13 @@ import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.BatchReindex;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
 import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Embed;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
@@ -35,13 +37,16 @@ import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Slice;
 import org.senet4j.ir.op.Silence;
 import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.SPP;
 import org.senet4j.ir.op.Reduction;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Parameter;
 import org.senet4j.ir.op.OpTable;
 import org.senet4j.ir.op.MVN;
 import org.senet4j.ir.op.LRN;
 import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Custom;
 import org.senet4j.ir.op.Crop;
@@ -52,6 +57,7 @@ import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
 import org.senet4j.ir.op.TanH;
+import org.senet4j.ir.op.ShuffleChannel;
 import org.senet4j.ir.op.Unary;
 
 /**
@@ -209,10 +215,12 @@ final class Plan implements AutoCloseable {
         t.on(Sigmoid.class, (op, a) -> new UnaryStep(a.n().name(), dnnl.algorithm.eltwise_logistic, 0f, a.x(), a.y()));
         t.on(TanH.class, (op, a) -> new UnaryStep(a.n().name(), dnnl.algorithm.eltwise_tanh, 0f, a.x(), a.y()));
         t.on(Unary.class, (u, a) -> eltwise(u) == null ? null : new UnaryStep(a.n().name(), eltwise(u),
-                u.kind() == Unary.Kind.BNLL ? 1f : u.a(), u.kind() == Unary.Kind.CLIP ? u.b() : 0f, a.x(), a.y()));
+                eltwiseAlpha(u), eltwiseBeta(u), a.x(), a.y()));
         t.onEach((op, a) -> null, PReLU.class, Softmax.class, Slice.class, Split.class, Reshape.class, Flatten.class,
                 Dropout.class, Power.class, Silence.class, LRN.class, MVN.class, Crop.class, ArgMax.class,
-                Reduction.class, Tile.class, BatchStatNorm.class, Custom.class);
+                Reduction.class, Tile.class, BatchStatNorm.class, Custom.class, org.senet4j.ir.op.LSTM.class,
+                org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class, Im2col.class, BatchReindex.class,
+                ShuffleChannel.class);
         // the SSD fork's layers: Java kernels (small tensors of the detection heads; DetectionOutput is host work)
         t.onEach((op, a) -> null, org.senet4j.ir.op.Permute.class, org.senet4j.ir.op.Normalize.class,
                 org.senet4j.ir.op.PriorBox.class, org.senet4j.ir.op.DetectionOutput.class);
@@ -227,8 +235,9 @@ final class Plan implements AutoCloseable {
 
     /**
      * The oneDNN algorithm whose formula is Caffe's for this Unary op, or null (the op then runs its reference
-     * kernel): elu(alpha), abs, soft_relu with alpha 1 (BNLL), clip(min, max), swish(beta); exp and log only
-     * without base, scale and shift. Threshold has no oneDNN counterpart.
+     * kernel): elu(alpha), abs, soft_relu with alpha 1 (BNLL), clip(min, max), swish(beta), hardswish and
+     * hardsigmoid with the forks' constants, mish; exp and log only without base, scale and shift. Threshold and the
+     * leaky ReLU6 have no oneDNN counterpart.
      */
     static dnnl.algorithm eltwise(Unary u) {
         return switch (u.kind()) {
@@ -239,7 +248,29 @@ final class Plan implements AutoCloseable {
             case SWISH -> dnnl.algorithm.eltwise_swish;
             case EXP -> u.expInnerScale() == 1f && u.expOuterScale() == 1f ? dnnl.algorithm.eltwise_exp : null;
             case LOG -> u.b() == 1f && u.c() == 0f && u.logBaseScale() == 1f ? dnnl.algorithm.eltwise_log : null;
-            case THRESHOLD -> null;
+            case THRESHOLD, RELU6 -> null;
+            case HARD_SWISH -> dnnl.algorithm.eltwise_hardswish;
+            case HARD_SIGMOID -> dnnl.algorithm.eltwise_hardsigmoid;
+            case MISH -> dnnl.algorithm.eltwise_mish;
+        };
+    }
+
+    /** oneDNN's alpha for {@link #eltwise}: BNLL's soft_relu 1, hardswish 1/6, hardsigmoid 0.2, else Caffe's a. */
+    private static float eltwiseAlpha(Unary u) {
+        return switch (u.kind()) {
+            case BNLL -> 1f;
+            case HARD_SWISH -> 1f / 6f;
+            case HARD_SIGMOID -> 0.2f;
+            default -> u.a();
+        };
+    }
+
+    /** oneDNN's beta for {@link #eltwise}: clip's max, hardswish and hardsigmoid 0.5, else 0. */
+    private static float eltwiseBeta(Unary u) {
+        return switch (u.kind()) {
+            case CLIP -> u.b();
+            case HARD_SWISH, HARD_SIGMOID -> 0.5f;
+            default -> 0f;
         };
     }
 

@@ -108,7 +108,12 @@ final class HostStep implements Step {
             in.add(a);
             inShapes.add(v.shape);
         }
-        List<float[]> out = ReferenceKernels.run(op, inShapes, in, outputs.stream().map(v -> v.shape).toList());
+        List<float[]> out;
+        try {
+            out = ReferenceKernels.run(op, inShapes, in, outputs.stream().map(v -> v.shape).toList());
+        } catch (IllegalArgumentException e) { // input values the op refuses (an Embed index past its table)
+            throw new IllegalArgumentException("layer \"" + layer + "\": " + e.getMessage(), e);
+        }
         for (int i = 0; i < outputs.size(); i++) {
             DeviceValue v = outputs.get(i);
             host.put(out.get(i));

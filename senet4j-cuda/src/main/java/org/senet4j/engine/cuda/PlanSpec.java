@@ -16,15 +16,19 @@ import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Activation;
 import org.senet4j.ir.op.Axpy;
 import org.senet4j.ir.op.BatchNorm;
+import org.senet4j.ir.op.BatchReindex;
 import org.senet4j.ir.op.Bias;
 import org.senet4j.ir.op.Concat;
 import org.senet4j.ir.op.Convolution;
 import org.senet4j.ir.op.Dropout;
 import org.senet4j.ir.op.Eltwise;
+import org.senet4j.ir.op.Embed;
 import org.senet4j.ir.op.Flatten;
+import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.ShuffleChannel;
 import org.senet4j.ir.op.Unary;
 import org.senet4j.ir.op.Tile;
 import org.senet4j.ir.op.Reduction;
@@ -37,10 +41,12 @@ import org.senet4j.ir.op.Crop;
 import org.senet4j.ir.op.BatchStatNorm;
 import org.senet4j.ir.op.ArgMax;
 import org.senet4j.ir.op.PReLU;
+import org.senet4j.ir.op.Parameter;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.Power;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Reshape;
+import org.senet4j.ir.op.SPP;
 import org.senet4j.ir.op.Scale;
 import org.senet4j.ir.op.Sigmoid;
 import org.senet4j.ir.op.Silence;
@@ -283,7 +289,9 @@ final class PlanSpec {
         t.onEach((op, a) -> a.spec().planReshape(a), Reshape.class, Flatten.class);
         t.on(Silence.class, (op, a) -> null);
         t.onEach((op, a) -> "no device kernel for " + op.opName(), LRN.class, MVN.class, Unary.class,
-                Deconvolution.class, Crop.class, ArgMax.class, Reduction.class, Tile.class, BatchStatNorm.class);
+                Deconvolution.class, Crop.class, ArgMax.class, Reduction.class, Tile.class, BatchStatNorm.class,
+                org.senet4j.ir.op.LSTM.class, org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class,
+                Im2col.class, BatchReindex.class, ShuffleChannel.class);
         t.on(Custom.class, (c, a) -> "a plug-in layer's Java kernel runs on the host");
         t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.Permute.class,
                 org.senet4j.ir.op.Normalize.class, org.senet4j.ir.op.PriorBox.class);

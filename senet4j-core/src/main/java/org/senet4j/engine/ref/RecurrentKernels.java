@@ -1,0 +1,159 @@
+package org.senet4j.engine.ref;
+
+import java.util.List;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.op.LSTM;
+import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.RNN;
+
+/**
+ * Caffe's recurrent layers LSTM and RNN, computed as Caffe's unrolled net computes them: the input transform of all
+ * steps first (inner product with its bias added after the product), then per step the Scale of the previous hidden
+ * state by {@code cont_t}, the recurrent inner product, the Eltwise SUM {@code (W_h h + W_x x_t) + W_static x_static}
+ * in that order, and the step's unit: Caffe's LSTMUnit (its sigmoid {@code 1 / (1 + exp(-x))} and tanh
+ * {@code 2 sigmoid(2x) - 1} in double, rounded to float; {@code c = f c_prev + i g} in float) or the TanH layers of
+ * the RNN. Products accumulate in double and round once, as the reference inner product does.
+ */
+public final class RecurrentKernels {
+    private RecurrentKernels() {
+    }
+
+    /** Runs an {@link LSTM} or {@link RNN} into the preallocated outputs. */
+    public static void run(Op op, List<Shape> inShapes, List<float[]> in, List<float[]> out) {
+        if (op instanceof LSTM l) {
+            lstm(l, inShapes, in, out);
+        } else if (op instanceof RNN r) {
+            rnn(r, inShapes, in, out);
+        } else {
+            throw new IllegalArgumentException("not a recurrent op: " + op.opName());
+        }
+    }
+
+    static void lstm(LSTM op, List<Shape> inShapes, List<float[]> in, List<float[]> out) {
+        Shape xs = inShapes.get(0);
+        int steps = xs.dim(0);
+        int n = xs.dim(1);
+        int k = Math.toIntExact(xs.count(2, xs.rank()));
+        int h = op.numOutput();
+        int g = 4 * h;
+        float[] cont = in.get(1);
+        float[] gx = product(in.get(0), steps * n, k, op.wXc().toArray(), g, op.bC().toArray());
+        float[] gs = null;
+        int next = 2;
+        if (op.hasStaticInput()) {
+            float[] xStatic = in.get(next++);
+            gs = product(xStatic, n, xStatic.length / n, op.wXcStatic().toArray(), g, null);
+        }
+        float[] hPrev = op.exposeHidden() ? in.get(next++).clone() : new float[n * h];
+        float[] cPrev = op.exposeHidden() ? in.get(next).clone() : new float[n * h];
+        float[] wHc = op.wHc().toArray();
+        float[] y = out.get(0);
+        float[] hc = new float[n * h];
+        for (int t = 0; t < steps; t++) {
+            for (int s = 0; s < n; s++) {
+                float ct = cont[t * n + s];
+                for (int j = 0; j < h; j++) {
+                    hc[s * h + j] = hPrev[s * h + j] * ct;
+                }
+            }
+            float[] gates = product(hc, n, h, wHc, g, null);
+            for (int i = 0; i < gates.length; i++) {
+                gates[i] += gx[t * n * g + i];
+                if (gs != null) {
+                    gates[i] += gs[i];
+                }
+            }
+            for (int s = 0; s < n; s++) {
+                float ct = cont[t * n + s];
+                int base = s * g;
+                for (int d = 0; d < h; d++) {
+                    float ig = sigmoid(gates[base + d]);
+                    float fg = ct == 0 ? 0f : ct * sigmoid(gates[base + h + d]);
+                    float og = sigmoid(gates[base + 2 * h + d]);
+                    float gg = tanh(gates[base + 3 * h + d]);
+                    float c = fg * cPrev[s * h + d] + ig * gg;
+                    cPrev[s * h + d] = c;
+                    hPrev[s * h + d] = og * tanh(c);
+                }
+            }
+            System.arraycopy(hPrev, 0, y, t * n * h, n * h);
+        }
+        if (op.exposeHidden()) {
+            System.arraycopy(hPrev, 0, out.get(1), 0, n * h);
+            System.arraycopy(cPrev, 0, out.get(2), 0, n * h);
+        }
+    }
+
+    static void rnn(RNN op, List<Shape> inShapes, List<float[]> in, List<float[]> out) {
+        Shape xs = inShapes.get(0);
+        int steps = xs.dim(0);
+        int n = xs.dim(1);
+        int k = Math.toIntExact(xs.count(2, xs.rank()));
+        int h = op.numOutput();
+        float[] cont = in.get(1);
+        float[] gx = product(in.get(0), steps * n, k, op.wXh().toArray(), h, op.bH().toArray());
+        float[] gs = null;
+        int next = 2;
+        if (op.hasStaticInput()) {
+            float[] xStatic = in.get(next++);
+            gs = product(xStatic, n, xStatic.length / n, op.wXhStatic().toArray(), h, null);
+        }
+        float[] hPrev = op.exposeHidden() ? in.get(next).clone() : new float[n * h];
+        float[] wHh = op.wHh().toArray();
+        float[] wHo = op.wHo().toArray();
+        float[] bO = op.bO().toArray();
+        float[] y = out.get(0);
+        float[] hc = new float[n * h];
+        for (int t = 0; t < steps; t++) {
+            for (int s = 0; s < n; s++) {
+                float ct = cont[t * n + s];
+                for (int j = 0; j < h; j++) {
+                    hc[s * h + j] = hPrev[s * h + j] * ct;
+                }
+            }
+            float[] pre = product(hc, n, h, wHh, h, null);
+            for (int i = 0; i < pre.length; i++) {
+                pre[i] += gx[t * n * h + i];
+                if (gs != null) {
+                    pre[i] += gs[i];
+                }
+                hPrev[i] = (float) Math.tanh(pre[i]);
+            }
+            float[] o = product(hPrev, n, h, wHo, h, bO);
+            for (int i = 0; i < o.length; i++) {
+                y[t * n * h + i] = (float) Math.tanh(o[i]);
+            }
+        }
+        if (op.exposeHidden()) {
+            System.arraycopy(hPrev, 0, out.get(1), 0, n * h);
+        }
+    }
+
+    /**
+     * Caffe's inner product of {@code rows x k} values with a {@code outs x k} weight: each dot product in double,
+     * rounded to float, then the bias added in float.
+     */
+    static float[] product(float[] x, int rows, int k, float[] w, int outs, float[] bias) {
+        float[] y = new float[rows * outs];
+        for (int r = 0; r < rows; r++) {
+            for (int o = 0; o < outs; o++) {
+                double acc = 0;
+                for (int i = 0; i < k; i++) {
+                    acc += (double) x[r * k + i] * w[o * k + i];
+                }
+                y[r * outs + o] = bias == null ? (float) acc : (float) acc + bias[o];
+            }
+        }
+        return y;
+    }
+
+    /** LSTMUnit's sigmoid: {@code 1. / (1. + exp(-x))} in double, rounded to float. */
+    static float sigmoid(float x) {
+        return (float) (1.0 / (1.0 + Math.exp(-(double) x)));
+    }
+
+    /** LSTMUnit's tanh: {@code 2. * sigmoid(2. * x) - 1.}, all in double, rounded to float. */
+    static float tanh(float x) {
+        return (float) (2.0 * (1.0 / (1.0 + Math.exp(-2.0 * x))) - 1.0);
+    }
+}
