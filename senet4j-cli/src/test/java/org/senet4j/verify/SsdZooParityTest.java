@@ -20,10 +20,10 @@ import org.senet4j.ir.op.PriorBox;
 import org.senet4j.verify.caffe.ForkCaffe;
 
 /**
- * The SSD nets of ../shared/caffe-zoo with seeded random weights (computed in Java by {@link SeededWeights}: the
+ * The SSD nets of ../shared/caffe-zoo (MobileNet-SSD twice, MobileNetv2-SSDLite COCO and VOC, FaceBoxes) with seeded random weights (computed in Java by {@link SeededWeights}: the
  * prototxts have no fillers; written as a caffemodel that the fork loads too) against the fork, batch 1 and 2: every
- * blob on the CPU engine (passes on and off), the reference engine and ONNX Runtime (folding on and off), and the
- * detections row for row. Each net runs as published (MobileNet-SSD's threshold then leaves its random weights no
+ * blob on the CPU engine (passes on and off), the reference engine (batch 1, passes on: it is slow, and proven on
+ * every layer in SsdParityTest) and ONNX Runtime (folding on and off), and the detections row for row. Each net runs as published (MobileNet-SSD's threshold then leaves its random weights no
  * detection: the empty-result rows) and MobileNet-SSD also with its confidence threshold lowered, so that random weights
  * give many detections. FaceBoxes' PriorBox is its own fork's (densified anchors), which the oracle fork
  * lacks: its priors, computed by senet4j from that fork's source and checked by hand in senet4j-core, are fed to the
@@ -141,6 +141,11 @@ class SsdZooParityTest {
     @Test
     void mobileNetV2SsdLite() throws Exception {
         check("chuanqi305_MobileNetv2-SSDLite/coco__deploy.prototxt", null, 50);
+    }
+
+    @Test
+    void mobileNetV2SsdLiteVocWithReLU6() throws Exception {
+        check("chuanqi305_MobileNetv2-SSDLite/ssdlite__voc__deploy.prototxt", null, 50);
     }
 
     @Test

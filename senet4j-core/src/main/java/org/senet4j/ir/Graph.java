@@ -234,6 +234,7 @@ public final class Graph {
         private final List<Node> nodes = new ArrayList<>();
         private final Map<String, Value> values = new LinkedHashMap<>();
         private final Set<String> nodeNames = new HashSet<>();
+        private final Map<String, Node> producers = new HashMap<>();
         private final List<String> inputs = new ArrayList<>();
         private final Map<String, String> metadata = new LinkedHashMap<>();
         private List<String> outputs;
@@ -277,7 +278,7 @@ public final class Graph {
                             "value \"" + v + "\" is not produced by any earlier layer");
                 }
                 in.add(value.shape());
-                DetectionRowsCheck.check(node, i, producer(v));
+                DetectionRowsCheck.check(node, i, producers.get(v));
             }
             List<Shape> out;
             try {
@@ -319,6 +320,7 @@ public final class Graph {
                             "value \"" + v + "\" is already produced by layer \"" + producerName(v) + "\"");
                 }
                 values.put(v, new Value(v, outputBlobs.get(i), out.get(i)));
+                producers.put(v, node);
             }
             if (node.op() instanceof Input) {
                 inputs.addAll(node.outputs());
@@ -333,15 +335,6 @@ public final class Graph {
             } catch (ModelException e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        private Node producer(String value) {
-            for (int k = nodes.size() - 1; k >= 0; k--) {
-                if (nodes.get(k).outputs().contains(value)) {
-                    return nodes.get(k);
-                }
-            }
-            return null;
         }
 
         private String producerName(String value) {
