@@ -39,7 +39,7 @@ public final class CpuEngine implements Engine {
         Nd4j.getBackend();
         setThreads();
         this.dnnl = new Dnnl();
-        plan(graph.batchSize());
+        plan(graph.batchSize(), true);
     }
 
     private void setThreads() {
@@ -60,10 +60,10 @@ public final class CpuEngine implements Engine {
         return threads;
     }
 
-    private synchronized Plan plan(int batch) throws ModelException {
-        return plans.get(batch, b -> {
+    private synchronized Plan plan(int batch, boolean fuseRelu) throws ModelException {
+        return plans.get(new PlanCache.Key(batch, fuseRelu), k -> {
             setThreads();
-            return new Plan(graph.withBatchSize(b), dnnl);
+            return new Plan(graph.withBatchSize(k.batch()), dnnl, k.fuseRelu());
         });
     }
 
@@ -77,10 +77,13 @@ public final class CpuEngine implements Engine {
     public synchronized Map<String, HostTensor> run(Map<String, HostTensor> inputs, List<String> requested,
                                                     long[] stepNanos) throws ModelException {
         int batch = inputs.isEmpty() ? graph.batchSize() : inputs.values().iterator().next().shape().dim(0);
-        Plan p = plan(batch);
+        Plan p = plan(batch, true);
         Graph g = p.graph();
         RequestedValues.checkInputs(g, inputs);
         Map<String, String> want = RequestedValues.resolve(g, requested);
+        if (p.fusesAway(want.values())) {
+            p = plan(batch, false); // an output that a fused ReLU overwrites is asked for: compute it on its own
+        }
         setThreads();
         Map<String, HostTensor> result = p.run(dnnl, inputs, want, stepNanos);
         DataDependentRows.trim(g, want, result);
@@ -89,12 +92,12 @@ public final class CpuEngine implements Engine {
 
     /** The steps of the plan for {@code batch}, described (for profiles). */
     public synchronized List<String> steps(int batch) throws ModelException {
-        return plan(batch).steps().stream().map(Step::describe).toList();
+        return plan(batch, true).steps().stream().map(Step::describe).toList();
     }
 
     /** Activation memory of the plan for {@code batch}, in bytes. */
     public synchronized long activationBytes(int batch) throws ModelException {
-        return plan(batch).plannedBytes();
+        return plan(batch, true).plannedBytes();
     }
 
     @Override

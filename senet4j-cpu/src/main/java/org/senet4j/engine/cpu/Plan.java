@@ -63,7 +63,8 @@ import org.senet4j.ir.op.Unary;
 /**
  * A graph compiled for one input shape: a kernel per node bound to buffers, memory planned once (values whose lives
  * do not overlap share blocks; element-wise steps write in place over an input that dies there), oneDNN primitives
- * created once. A ReLU that alone consumes an Axpy, two-input Scale or Eltwise output is fused into it.
+ * created once. A ReLU that alone consumes an Axpy, two-input Scale or Eltwise output is fused into it unless the
+ * plan is compiled without fusion (for runs that ask for that output).
  */
 final class Plan implements AutoCloseable {
     private final Graph graph;
@@ -95,8 +96,11 @@ final class Plan implements AutoCloseable {
     }
     private long plannedBytes;
 
-    Plan(Graph graph, Dnnl d) {
+    private final boolean fuseRelu;
+
+    Plan(Graph graph, Dnnl d, boolean fuseRelu) {
         this.graph = graph;
+        this.fuseRelu = fuseRelu;
         for (String v : graph.values().keySet()) {
             bufs.put(v, new Buf(v, graph.shape(v)));
         }
@@ -144,9 +148,9 @@ final class Plan implements AutoCloseable {
     }
 
     private Node fusableRelu(Node n) {
-        boolean fusable = n.op() instanceof Axpy && graph.shape(n.inputs().get(1)).rank() == 4
+        boolean fusable = fuseRelu && (n.op() instanceof Axpy && graph.shape(n.inputs().get(1)).rank() == 4
                 || n.op() instanceof Scale s && twoInputScaleMul(s, n)
-                || n.op() instanceof Eltwise;
+                || n.op() instanceof Eltwise);
         if (!fusable || n.outputs().size() != 1 || graph.outputs().contains(n.outputs().get(0))) {
             return null;
         }
@@ -387,6 +391,11 @@ final class Plan implements AutoCloseable {
     }
 
     /** Bytes of activation memory this plan holds. */
+    /** Whether one of {@code values} is an output that a fused ReLU overwrites in this plan. */
+    boolean fusesAway(java.util.Collection<String> values) {
+        return values.stream().anyMatch(fusedAway::contains);
+    }
+
     long plannedBytes() {
         return plannedBytes;
     }
@@ -402,8 +411,8 @@ final class Plan implements AutoCloseable {
         for (Map.Entry<String, String> w : want.entrySet()) {
             String v = w.getValue();
             if (fusedAway.contains(v)) {
-                throw new ModelException("value \"" + v + "\" does not exist in the CPU engine: the ReLU after it "
-                        + "is computed in the same step; ask for the blob's last value (its plain name)");
+                throw new IllegalStateException("value \"" + v + "\" is overwritten by a fused ReLU in this plan; the "
+                        + "engine runs an unfused plan for it");
             }
             if (graph.inputs().contains(v)) {
                 result.put(w.getKey(), null);

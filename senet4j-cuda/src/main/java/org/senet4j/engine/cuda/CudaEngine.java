@@ -94,13 +94,17 @@ public final class CudaEngine implements Engine, DeviceTimer {
     }
 
     private synchronized CudaPlan plan(int batch) throws ModelException {
+        return plan(batch, true);
+    }
+
+    private synchronized CudaPlan plan(int batch, boolean fuseRelu) throws ModelException {
         if (closed) {
             throw new IllegalStateException("the engine is closed");
         }
-        return plans.get(batch, b -> {
+        return plans.get(new PlanCache.Key(batch, fuseRelu), k -> {
             ctx.makeCurrent();
-            return new CudaPlan(new PlanSpec(graph.withBatchSize(b), dtype, channelsLast, ctx.maxBlocks()), ctx,
-                    weights, algorithms);
+            return new CudaPlan(new PlanSpec(graph.withBatchSize(k.batch()), dtype, channelsLast, ctx.maxBlocks(),
+                    k.fuseRelu()), ctx, weights, algorithms);
         });
     }
 
@@ -112,6 +116,9 @@ public final class CudaEngine implements Engine, DeviceTimer {
         Graph g = p.spec.graph;
         RequestedValues.checkInputs(g, inputs);
         Map<String, String> want = RequestedValues.resolve(g, requested);
+        if (want.values().stream().anyMatch(p.spec.fusedAway::contains)) {
+            p = plan(batch, false); // an output that a fused ReLU overwrites is asked for: compute it on its own
+        }
         Map<String, HostTensor> result = p.run(inputs, want, options.cudaGraphs());
         DataDependentRows.trim(g, want, result);
         return result;

@@ -135,8 +135,8 @@ final class CudaPlan implements AutoCloseable {
         Map<Integer, List<String>> early = new HashMap<>();
         for (String v : want.values()) {
             if (spec.fusedAway.contains(v)) {
-                throw new ModelException("value \"" + v + "\" does not exist in the CUDA engine: the ReLU after it is "
-                        + "computed in the same kernel; ask for the blob's last value (its plain name)");
+                throw new IllegalStateException("value \"" + v + "\" is overwritten by a fused ReLU in this plan; the "
+                        + "engine runs an unfused plan for it");
             }
             if (!spec.graph.inputs().contains(v) && !pinnedOutput.containsKey(v)) {
                 early.computeIfAbsent(spec.producedAt.getOrDefault(v, -1), k -> new ArrayList<>()).add(v);

@@ -93,8 +93,16 @@ final class PlanSpec {
     final List<MemoryPlanner.Request> requests = new ArrayList<>();
     private final Set<Node> absorbed = new HashSet<>();
 
+    private final boolean fuseRelu;
+
     PlanSpec(Graph graph, DType dtype, boolean channelsLast, int maxBlocks) {
+        this(graph, dtype, channelsLast, maxBlocks, true);
+    }
+
+    /** @param fuseRelu compute a ReLU that alone reads an op's output in that op's kernel (the output then is absent) */
+    PlanSpec(Graph graph, DType dtype, boolean channelsLast, int maxBlocks, boolean fuseRelu) {
         this.graph = graph;
+        this.fuseRelu = fuseRelu;
         this.dtype = dtype;
         this.channelsLast = channelsLast;
         this.launches = new Launches(maxBlocks);
@@ -161,7 +169,7 @@ final class PlanSpec {
 
     /** The ReLU that alone reads {@code n}'s only output, when it can be computed in {@code n}'s kernel. */
     private Node fusableRelu(Node n) {
-        if (n.outputs().size() != 1 || graph.outputs().contains(n.outputs().get(0))) {
+        if (!fuseRelu || n.outputs().size() != 1 || graph.outputs().contains(n.outputs().get(0))) {
             return null;
         }
         List<Node> c = graph.consumers(n.outputs().get(0));

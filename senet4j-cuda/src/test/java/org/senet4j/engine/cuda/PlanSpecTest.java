@@ -1,12 +1,14 @@
 package org.senet4j.engine.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -113,6 +115,21 @@ class PlanSpecTest {
                 assertTrue(spec.steps.stream().allMatch(Step::capturable));
             }
         }
+    }
+
+    /**
+     * Without fusion (the plan a run gets when it asks for an output that a fused ReLU would overwrite) every value
+     * exists on the device and each ReLU is a step of its own.
+     */
+    @Test
+    void anUnfusedPlanKeepsEveryValue() throws Exception {
+        Graph g = Passes.optimize(load("se_resnet_mini"), List.of());
+        PlanSpec fused = new PlanSpec(g, DType.F32, false, MAX_BLOCKS);
+        PlanSpec unfused = new PlanSpec(g, DType.F32, false, MAX_BLOCKS, false);
+        assertFalse(fused.fusedAway.isEmpty());
+        assertEquals(Set.of(), unfused.fusedAway);
+        assertTrue(unfused.values.keySet().containsAll(fused.fusedAway));
+        assertEquals(fused.steps.size() + fused.fusedAway.size(), unfused.steps.size());
     }
 
     /** In ops_zoo only LRN, MVN and the Scale over axis 2 go through the host. */
