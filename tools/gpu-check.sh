@@ -264,15 +264,20 @@ device() {
             --precision "$p" --batch 64 --peers none --warmup 3 --iterations 20 --json
     done
 
-    # 3. the other testdata nets in every precision (every layer type, passes on), and a profile for tuning
-    for net in se_resnext_mini se_inception_mini ops_zoo se_resnet_mini; do
+    # 3. every testdata net with a real-Caffe reference set, in every precision (every layer type, passes on; the
+    #    top-1 check only for the classifiers), and a profile for tuning
+    for ref in testdata/*/reference.properties; do
+        local net
+        net=$(basename "$(dirname "$ref")")
+        local top1=()
+        [[ $net == se_* ]] && top1=(--top1)
         for p in fp32 tf32 fp16; do
             [[ $net == se_resnet_mini && $p == fp32 ]] && continue
             local tol
             case $p in fp32) tol=1e-4 ;; tf32) tol=5e-3 ;; fp16) tol=2e-2 ;; esac
             run "verify-testdata-$net-$p" 60 "${s4j[@]}" verify "testdata/$net.prototxt" \
                 "testdata/$net/model.caffemodel" --reference "testdata/$net" --device cuda --precision "$p" \
-                --tolerance "$tol" --json --top1
+                --tolerance "$tol" --json "${top1[@]}"
         done
     done
     run "profile-SE-ResNet-50-b256-fp16" 90 "${java_run[@]}" org.senet4j.engine.cuda.CudaDiagnostics \
