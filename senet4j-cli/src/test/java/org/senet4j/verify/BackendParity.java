@@ -32,11 +32,18 @@ final class BackendParity {
     static final double TOLERANCE = 1e-4;
 
     private final Path dir;
+    private final List<String> devices;
     private final Map<String, Double> worst = new TreeMap<>();
 
     /** @param dir a scratch directory for the ONNX files */
     BackendParity(Path dir) {
+        this(dir, List.of("reference", "cpu"));
+    }
+
+    /** Checks on {@code devices} only (e.g. the CPU engine alone for whole zoo nets), and ONNX Runtime. */
+    BackendParity(Path dir, List<String> devices) {
         this.dir = dir;
+        this.devices = List.copyOf(devices);
     }
 
     /** The worst relative error seen so far, by label ({@code what backend}). */
@@ -44,14 +51,25 @@ final class BackendParity {
         return worst;
     }
 
+    /** A test's own condition on each engine and its report (after its blobs passed), e.g. which blobs it compared. */
+    @FunctionalInterface
+    interface ReportCheck {
+        void check(String label, Engine engine, VerifyReport report) throws Exception;
+    }
+
     /**
      * Asserts that every backend matches {@code ref} within {@link #TOLERANCE} on every blob, comparing at least
      * {@code minBlobs} of them (ONNX exposes one fewer: the graph input is not an output).
      */
     void check(String what, Graph g0, ReferenceSet ref, int minBlobs) throws Exception {
+        check(what, g0, ref, minBlobs, (label, engine, report) -> { });
+    }
+
+    /** As {@link #check(String, Graph, ReferenceSet, int)}, also running {@code extra} on each engine's report. */
+    void check(String what, Graph g0, ReferenceSet ref, int minBlobs, ReportCheck extra) throws Exception {
         int batch = Npy.read(ref.inputs().values().iterator().next()).shape()[0];
         Graph g = g0.withBatchSize(batch);
-        for (String device : List.of("reference", "cpu")) {
+        for (String device : devices) {
             for (List<String> disabled : List.of(List.<String>of(), List.of("all"))) {
                 try (Engine e = Engines.create(device, Passes.optimize(g, disabled), EngineOptions.DEFAULT)) {
                     VerifyReport r = Verifier.verify(e, ref, TOLERANCE);
@@ -60,6 +78,7 @@ final class BackendParity {
                     assertTrue(r.pass(), label + ": " + r.blobs().stream().filter(b -> !b.pass())
                             .map(BlobResult::toString).toList());
                     assertTrue(r.blobs().size() >= minBlobs, label + ": compared " + r.blobs().size());
+                    extra.check(label, e, r);
                     worst.merge(what + " " + device, r.worstRelError(), Math::max);
                 }
             }

@@ -1,11 +1,9 @@
 package org.senet4j.verify;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,17 +15,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.engine.Engine;
-import org.senet4j.engine.EngineOptions;
-import org.senet4j.engine.Engines;
-import org.senet4j.engine.HostTensor;
 import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
-import org.senet4j.ir.Shape;
-import org.senet4j.onnx.ExportOptions;
-import org.senet4j.onnx.OnnxExporter;
-import org.senet4j.passes.Passes;
 import org.senet4j.verify.caffe.CaffeOracle;
 
 /**
@@ -43,8 +33,6 @@ import org.senet4j.verify.caffe.CaffeOracle;
  * a rectangular dilated kernel, stride and pad, the N-D path, one and three spatial axes and channel axis 2.
  */
 class MiscOpsParityTest {
-    static final double TOLERANCE = 1e-4;
-
     @TempDir
     Path dir;
 
@@ -195,50 +183,13 @@ class MiscOpsParityTest {
         assertTrue(order.length == 1 || (int) order[0] == order.length - 1, java.util.Arrays.toString(order));
     }
 
-    private void check(String what, Graph g0, ReferenceSet ref, int minBlobs) throws Exception {
-        int batch = Npy.read(ref.inputs().get("data")).shape()[0];
-        Graph g = g0.withBatchSize(batch);
-        for (String device : List.of("reference", "cpu")) {
-            for (List<String> passes : List.of(List.<String>of(), List.of("all"))) {
-                try (Engine e = Engines.create(device, Passes.optimize(g, passes), EngineOptions.DEFAULT)) {
-                    VerifyReport r = Verifier.verify(e, ref, TOLERANCE);
-                    String label = what + " " + device + " passes " + (passes.isEmpty() ? "on" : "off") + " b"
-                            + batch;
-                    assertTrue(r.pass(), label + ": " + r.blobs().stream().filter(b -> !b.pass())
-                            .map(BlobResult::toString).toList());
-                    assertTrue(r.blobs().size() >= minBlobs, label + ": compared " + r.blobs().size());
-                    assertTrue(comparedEveryNewLayer(g, r), label + ": " + r.blobs());
-                    WORST.merge(what + " " + device, r.worstRelError(), Math::max);
-                }
-            }
-        }
-        for (boolean fold : new boolean[] {true, false}) {
-            Path onnx = dir.resolve("model.onnx");
-            OnnxExporter.write(g0, ExportOptions.defaults().withFold(fold).withExposeAll(true), onnx);
-            try (OrtRunner ort = new OrtRunner(onnx)) {
-                Map<String, HostTensor> in = Verifier.inputs(ref, g);
-                Set<String> wanted = new HashSet<>(ref.blobs().keySet());
-                wanted.retainAll(ort.outputNames());
-                assertTrue(wanted.size() >= minBlobs - 1, what + " onnx: " + wanted);
-                Map<String, HostTensor> out = ort.run(in, wanted);
-                List<String> failed = new ArrayList<>();
-                for (String blob : wanted) {
-                    Npy.NpyArray r = Npy.read(ref.blobs().get(blob));
-                    assertEquals(Shape.of(r.shape()), out.get(blob).shape(), what + " onnx " + blob);
-                    BlobResult c = BlobResult.compare(blob, out.get(blob).shape(), out.get(blob).data(), r.data(),
-                            TOLERANCE);
-                    if (!c.pass()) {
-                        failed.add(c.toString());
-                    }
-                    WORST.merge(what + " onnx", c.relError(), Math::max);
-                }
-                assertTrue(failed.isEmpty(), what + " onnx fold " + fold + " b" + batch + ": " + failed);
-            }
-            Files.delete(onnx);
-        }
+    private void check(String what, Graph g, ReferenceSet ref, int minBlobs) throws Exception {
+        BackendParity parity = new BackendParity(dir);
+        parity.check(what, g, ref, minBlobs,
+                (label, e, r) -> assertTrue(comparedEveryNewLayer(g, r), label + ": " + r.blobs()));
+        parity.worst().forEach((k, v) -> WORST.merge(k, v, Math::max));
     }
 
-    /** Every Embed, Parameter, SPP, Im2col and BatchReindex output is among the compared blobs. */
     private static boolean comparedEveryNewLayer(Graph g, VerifyReport r) {
         Set<String> compared = new HashSet<>();
         r.blobs().forEach(b -> compared.add(b.name()));

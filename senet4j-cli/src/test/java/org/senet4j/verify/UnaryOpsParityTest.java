@@ -5,24 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.engine.Engine;
-import org.senet4j.engine.EngineOptions;
-import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
-import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
-import org.senet4j.onnx.ExportOptions;
-import org.senet4j.onnx.OnnxExporter;
-import org.senet4j.passes.Passes;
 import org.senet4j.verify.caffe.CaffeOracle;
 
 /**
@@ -70,31 +60,15 @@ class UnaryOpsParityTest {
     void everyBlobMatchesRealCaffe() throws Exception {
         Path proto = Files.writeString(dir.resolve("unary.prototxt"), NET);
         Path weights = null;
-        List<String> worst = new ArrayList<>();
+        BackendParity parity = new BackendParity(dir);
         for (int batch : new int[] {1, 2}) {
             CaffeOracle.ReferenceSet caffe = CaffeOracle.makeReference(proto, dir.resolve("ref" + batch), weights, 7,
                     batch, InputDistribution.UNIFORM, 11, 1, CaffeOracle.Options.defaults());
             weights = caffe.model();
-            ReferenceSet ref = new ReferenceSet(caffe.dir(), caffe.inputs(), caffe.blobs());
-            Graph g = CaffeImporter.load(proto, weights).graph().withBatchSize(batch);
-            for (String device : List.of("reference", "cpu")) {
-                for (List<String> disabled : List.of(List.<String>of(), List.of("all"))) {
-                    try (Engine e = Engines.create(device, Passes.optimize(g, disabled),
-                            EngineOptions.DEFAULT.withThreads(2))) {
-                        VerifyReport r = Verifier.verify(e, ref, TOLERANCE);
-                        String what = device + " batch " + batch + " passes off " + disabled;
-                        assertTrue(r.pass(), what + ": " + r.blobs().stream().filter(b -> !b.pass())
-                                .map(BlobResult::toString).toList());
-                        assertTrue(r.blobs().size() >= 21, what + ": compared " + r.blobs().size());
-                        worst.add(String.format("%s: %.2e", what, r.worstRelError()));
-                    }
-                }
-            }
-            for (boolean fold : new boolean[] {true, false}) {
-                worst.add(String.format("onnx batch %d fold %s: %.2e", batch, fold, onnx(g, ref, fold, 21)));
-            }
+            Graph g = CaffeImporter.load(proto, weights).graph();
+            parity.check("unary b" + batch, g, new ReferenceSet(caffe.dir(), caffe.inputs(), caffe.blobs()), 21);
         }
-        System.out.println("[unary-parity] worst relative errors: " + worst);
+        System.out.println("[unary-parity] worst relative errors: " + parity.worst());
     }
 
     /** Real Caffe refuses an in-place AbsVal; so does the importer, naming the field. */
@@ -111,34 +85,6 @@ class UnaryOpsParityTest {
         org.senet4j.ModelException ours = org.junit.jupiter.api.Assertions.assertThrows(
                 org.senet4j.ModelException.class, () -> CaffeImporter.load(proto, null));
         assertTrue(ours.getMessage().contains("layer \"abs\" (AbsVal): top:"), ours.getMessage());
-    }
-
-    /** ONNX Runtime on the export with every value exposed: each Caffe blob it has. */
-    private double onnx(Graph g, ReferenceSet ref, boolean fold, int minBlobs) throws Exception {
-        Path onnx = dir.resolve("unary.onnx");
-        OnnxExporter.write(g, ExportOptions.defaults().withExposeAll(true).withFold(fold), onnx);
-        double worst = 0;
-        try (OrtRunner ort = new OrtRunner(onnx)) {
-            Map<String, HostTensor> in = Verifier.inputs(ref, g);
-            Set<String> wanted = new HashSet<>();
-            for (String blob : ref.blobs().keySet()) {
-                if (ort.outputNames().contains(blob)) {
-                    wanted.add(blob);
-                }
-            }
-            assertTrue(wanted.size() >= minBlobs, "only " + wanted.size() + " blobs exposed: " + wanted);
-            Map<String, HostTensor> out = ort.run(in, wanted);
-            for (String blob : wanted) {
-                Npy.NpyArray r = Npy.read(ref.blobs().get(blob));
-                HostTensor o = out.get(blob);
-                assertEquals(Shape.of(r.shape()), o.shape(), blob);
-                BlobResult c = BlobResult.compare(blob, o.shape(), o.data(), r.data(), TOLERANCE);
-                assertTrue(c.pass(), "onnx fold " + fold + " " + blob + ": " + c);
-                worst = Math.max(worst, c.relError());
-            }
-        }
-        Files.delete(onnx);
-        return worst;
     }
 
     static final String CLIP_SWISH = """
@@ -165,32 +111,11 @@ class UnaryOpsParityTest {
         Graph g = SeededWeights.fill(CaffeImporter.load(proto, null).graph(), 5);
         float[] x = new float[2 * 3 * 5 * 4];
         InputDistribution.UNIFORM.fill(3, x);
-        Path input = dir.resolve("data.npy");
-        Npy.write(input, new int[] {2, 3, 5, 4}, x);
         Map<String, HostTensor> in = Map.of("data", new HostTensor(Shape.of(2, 3, 5, 4), x));
         List<String> blobs = List.of("conv", "wide", "clip", "swish", "swish_b", "clip0", "sum", "clip_out");
-        Map<String, HostTensor> expected;
-        try (Engine e = Engines.create("reference", g, EngineOptions.DEFAULT)) {
-            expected = e.run(in, blobs);
-        }
-        Path refDir = Files.createDirectories(dir.resolve("cs-ref"));
-        Map<String, Path> files = new java.util.LinkedHashMap<>();
-        for (String b : blobs) {
-            Path f = refDir.resolve(b + ".npy");
-            Npy.write(f, expected.get(b).shape().dims(), expected.get(b).data());
-            files.put(b, f);
-        }
-        ReferenceSet ref = new ReferenceSet(refDir, Map.of("data", input), files);
-        for (List<String> disabled : List.of(List.<String>of(), List.of("all"))) {
-            try (Engine e = Engines.create("cpu", Passes.optimize(g, disabled), EngineOptions.DEFAULT.withThreads(2))) {
-                VerifyReport r = Verifier.verify(e, ref, TOLERANCE);
-                assertTrue(r.pass(), "cpu " + disabled + ": " + r.blobs());
-                assertEquals(blobs.size(), r.blobs().size());
-                System.out.printf("[unary-parity] clip/swish cpu passes off %s: %.2e%n", disabled, r.worstRelError());
-            }
-        }
-        for (boolean fold : new boolean[] {true, false}) {
-            System.out.printf("[unary-parity] clip/swish onnx fold %s: %.2e%n", fold, onnx(g, ref, fold, blobs.size()));
-        }
+        BackendParity parity = new BackendParity(dir);
+        parity.check("clip/swish", g, parity.fromReferenceEngine("cs-ref", g, in, blobs), blobs.size(),
+                (label, e, r) -> assertEquals(blobs.size(), r.blobs().size(), label));
+        System.out.println("[unary-parity] clip/swish worst relative errors: " + parity.worst());
     }
 }

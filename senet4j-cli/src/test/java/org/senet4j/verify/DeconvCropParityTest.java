@@ -1,37 +1,18 @@
-package org.senet4j.caffe;
+package org.senet4j.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.onnxruntime.OnnxTensor;
-import ai.onnxruntime.OnnxValue;
-import ai.onnxruntime.OrtEnvironment;
-import ai.onnxruntime.OrtSession;
-import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.senet4j.caffe.CaffeImporter;
 import org.senet4j.engine.Engine;
-import org.senet4j.engine.EngineOptions;
-import org.senet4j.engine.Engines;
-import org.senet4j.engine.HostTensor;
-import org.senet4j.io.Npy;
+import org.senet4j.engine.cpu.CpuEngine;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
-import org.senet4j.onnx.ExportOptions;
-import org.senet4j.onnx.OnnxExporter;
-import org.senet4j.passes.Passes;
-import org.senet4j.verify.BlobResult;
-import org.senet4j.verify.InputDistribution;
-import org.senet4j.verify.ReferenceSet;
-import org.senet4j.verify.Verifier;
-import org.senet4j.verify.VerifyReport;
 import org.senet4j.verify.caffe.CaffeOracle;
 
 /**
@@ -39,7 +20,6 @@ import org.senet4j.verify.caffe.CaffeOracle;
  * the reference engine, the CPU engine and ONNX Runtime running the export: every blob within 1e-4 relative L-inf.
  */
 class DeconvCropParityTest {
-    static final double TOL = 1e-4;
 
     @TempDir
     Path dir;
@@ -130,83 +110,28 @@ class DeconvCropParityTest {
     private double check(String name, String text, long seed, List<String> devices, int... batches)
             throws Exception {
         Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
-        double worst = 0;
+        BackendParity parity = new BackendParity(dir, devices);
         for (int batch : batches) {
             CaffeOracle.ReferenceSet caffe = CaffeOracle.makeReference(proto, dir.resolve(name + batch), null, seed,
                     batch, InputDistribution.UNIFORM, seed + 1, 1, CaffeOracle.Options.defaults());
-            ReferenceSet ref = new ReferenceSet(caffe.dir(), caffe.inputs(), caffe.blobs());
-            Graph g = CaffeImporter.load(proto, caffe.model()).graph().withBatchSize(batch);
-            for (String device : devices) {
-                for (List<String> passes : List.of(List.<String>of(), List.of("all"))) {
-                    try (Engine e = Engines.create(device, Passes.optimize(g, passes), EngineOptions.DEFAULT)) {
-                        VerifyReport r = Verifier.verify(e, ref, TOL);
-                        String what = name + " batch " + batch + " " + device + " " + passes;
-                        assertTrue(r.pass(), what + ": " + r.blobs().stream().filter(b -> !b.pass())
-                                .map(BlobResult::toString).toList());
-                        assertTrue(r.blobs().size() >= 6, what + ": compared " + r.blobs().size());
-                        worst = Math.max(worst, r.worstRelError());
-                        assertEquals(device.equals("cpu"), e instanceof org.senet4j.engine.cpu.CpuEngine, device);
-                        if (e instanceof org.senet4j.engine.cpu.CpuEngine cpu) {
-                            List<String> steps = cpu.steps(batch);
-                            for (String deconv : List.of("d_hw", "d_dil", "d_up", "d_pair", "d_1x1")) {
-                                if (g.nodes().stream().anyMatch(n -> n.name().equals(deconv))) {
-                                    assertTrue(steps.stream().anyMatch(st -> st.startsWith(deconv + " [deconv ")),
-                                            what + ": " + deconv + " is not a oneDNN deconvolution: " + steps);
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            for (boolean fold : new boolean[] {false, true}) {
-                worst = Math.max(worst, onnx(name + " batch " + batch + " onnx fold " + fold, g, ref, fold));
-            }
+            Graph g = CaffeImporter.load(proto, caffe.model()).graph();
+            parity.check(name + " b" + batch, g, new ReferenceSet(caffe.dir(), caffe.inputs(), caffe.blobs()), 6,
+                    (label, e, r) -> assertDeconvolutionsOnOneDnn(label, g, e, batch));
         }
-        return worst;
+        return parity.worst().values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     }
 
-    private double onnx(String what, Graph g, ReferenceSet ref, boolean fold) throws Exception {
-        byte[] model = OnnxExporter.export(g, ExportOptions.DEFAULT.withFold(fold).withExposeAll(true));
-        OrtEnvironment env = OrtEnvironment.getEnvironment();
-        double worst = 0;
-        Map<String, HostTensor> in = Verifier.inputs(ref, g);
-        try (OrtSession.SessionOptions o = new OrtSession.SessionOptions()) {
-            o.setIntraOpNumThreads(2);
-            try (OrtSession s = env.createSession(model, o)) {
-                Map<String, OnnxTensor> feeds = new HashMap<>();
-                try {
-                    for (String i : s.getInputNames()) {
-                        HostTensor t = in.get(i);
-                        long[] shape = java.util.Arrays.stream(t.shape().dims()).asLongStream().toArray();
-                        feeds.put(i, OnnxTensor.createTensor(env, FloatBuffer.wrap(t.data()), shape));
-                    }
-                    Set<String> wanted = new LinkedHashSet<>();
-                    for (String blob : ref.blobs().keySet()) {
-                        if (s.getOutputNames().contains(blob)) {
-                            wanted.add(blob);
-                        }
-                    }
-                    assertTrue(wanted.size() >= 6, what + ": only " + wanted + " exposed");
-                    try (OrtSession.Result r = s.run(feeds, wanted)) {
-                        for (Map.Entry<String, OnnxValue> e : r) {
-                            OnnxTensor t = (OnnxTensor) e.getValue();
-                            FloatBuffer fb = t.getFloatBuffer();
-                            float[] v = new float[fb.remaining()];
-                            fb.get(v);
-                            Npy.NpyArray want = Npy.read(ref.blobs().get(e.getKey()));
-                            Shape shape = Shape.of(java.util.Arrays.stream(t.getInfo().getShape())
-                                    .mapToInt(Math::toIntExact).toArray());
-                            assertEquals(Shape.of(want.shape()), shape, what + " " + e.getKey());
-                            BlobResult c = BlobResult.compare(e.getKey(), shape, v, want.data(), TOL);
-                            assertTrue(c.pass(), what + ": " + c);
-                            worst = Math.max(worst, c.relError());
-                        }
-                    }
-                } finally {
-                    feeds.values().forEach(OnnxTensor::close);
+    /** On the CPU engine, each Deconvolution of the test nets runs as a oneDNN deconvolution primitive. */
+    private static void assertDeconvolutionsOnOneDnn(String label, Graph g, Engine e, int batch) throws Exception {
+        assertEquals(label.contains(" cpu "), e instanceof CpuEngine, label);
+        if (e instanceof CpuEngine cpu) {
+            List<String> steps = cpu.steps(batch);
+            for (String deconv : List.of("d_hw", "d_dil", "d_up", "d_pair", "d_1x1")) {
+                if (g.nodes().stream().anyMatch(n -> n.name().equals(deconv))) {
+                    assertTrue(steps.stream().anyMatch(st -> st.startsWith(deconv + " [deconv ")),
+                            label + ": " + deconv + " is not a oneDNN deconvolution: " + steps);
                 }
             }
         }
-        return worst;
     }
 }
