@@ -1,10 +1,7 @@
 package org.senet4j.engine.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -12,7 +9,6 @@ import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.senet4j.engine.HostTensor;
-import org.senet4j.engine.ref.ReferenceEngine;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
@@ -23,7 +19,6 @@ import org.senet4j.ir.op.Crop;
 import org.senet4j.ir.op.Deconvolution;
 import org.senet4j.ir.op.Input;
 import org.senet4j.ir.op.ReLU;
-import org.senet4j.verify.BlobResult;
 
 /**
  * Deconvolution and Crop run on the host ({@link HostStep}) between device steps: the emulated plan gives the
@@ -70,26 +65,7 @@ class DeconvCropPlanTest {
         assertEquals(new TreeSet<>(List.of("Crop", "Deconvolution")), host);
         float[] x = random(new SplittableRandom(9), 2, 4, 7, 6).toArray();
         Map<String, HostTensor> in = Map.of("data", new HostTensor(g.shape("data"), x));
-        Map<String, float[]> seen = new HashMap<>();
-        Map<String, float[]> out = new PlanEmulator(spec).run(in, seen::put);
-        seen.putAll(out);
-        Map<String, HostTensor> ref;
-        try (ReferenceEngine e = new ReferenceEngine(g)) {
-            ref = e.run(in, List.of("conv", "up", "relu", "crop", "conv2"));
-        }
-        double tol = type == DType.F32 ? 1e-5 : 2e-2;
-        Map<String, String> failed = new LinkedHashMap<>();
-        for (Map.Entry<String, HostTensor> e : ref.entrySet()) {
-            float[] ours = seen.get(e.getKey());
-            if (ours == null) {
-                continue;
-            }
-            BlobResult c = BlobResult.compare(e.getKey(), e.getValue().shape(), ours, e.getValue().data(), tol);
-            if (!c.pass()) {
-                failed.put(e.getKey(), c.toString());
-            }
-        }
-        assertTrue(failed.isEmpty(), failed.toString());
-        assertTrue(seen.containsKey("conv2") && seen.containsKey("crop"), seen.keySet().toString());
+        EmulatedParity.run(spec, g, in, List.of("conv", "up", "relu", "crop", "conv2"),
+                type == DType.F32 ? 1e-5 : 2e-2).assertPass(type + " nhwc=" + channelsLast, List.of("conv2", "crop"));
     }
 }

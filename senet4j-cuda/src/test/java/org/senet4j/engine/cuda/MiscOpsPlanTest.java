@@ -1,26 +1,19 @@
 package org.senet4j.engine.cuda;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.senet4j.TestData;
 import org.senet4j.engine.HostTensor;
-import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
-import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.BatchReindex;
 import org.senet4j.ir.op.Embed;
 import org.senet4j.ir.op.Im2col;
 import org.senet4j.ir.op.Parameter;
 import org.senet4j.ir.op.SPP;
 import org.senet4j.passes.Passes;
-import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.ReferenceSet;
 import org.senet4j.verify.Verifier;
 
@@ -49,35 +42,11 @@ class MiscOpsPlanTest {
                         }
                     }
                     Map<String, HostTensor> in = Verifier.inputs(ref, g);
-                    Map<String, float[]> seen = new HashMap<>();
-                    Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-                    List<String> failed = new ArrayList<>();
-                    int compared = 0;
-                    double worst = 0;
-                    double tol = type == DType.F32 ? 1e-4 : 2e-2;
-                    for (Map.Entry<String, Path> e : ref.blobs().entrySet()) {
-                        String value;
-                        try {
-                            value = g.resolve(e.getKey());
-                        } catch (IllegalArgumentException notInGraph) {
-                            continue;
-                        }
-                        float[] ours = g.outputs().contains(value) ? outputs.get(value) : seen.get(value);
-                        if (ours == null) {
-                            continue;
-                        }
-                        Npy.NpyArray r = Npy.read(e.getValue());
-                        BlobResult c = BlobResult.compare(e.getKey(), Shape.of(r.shape()), ours, r.data(), tol);
-                        compared++;
-                        worst = Math.max(worst, c.relError());
-                        if (!c.pass()) {
-                            failed.add(c.toString());
-                        }
-                    }
                     String what = "passes " + passes + " " + type + " nhwc=" + channelsLast + " host steps " + host;
-                    assertTrue(failed.isEmpty(), what + ": " + failed);
-                    assertTrue(compared >= 14, what + ": compared only " + compared);
-                    System.out.println("MiscOpsPlanTest " + what + ": " + compared + " blobs, worst " + worst);
+                    EmulatedParity r = EmulatedParity.run(spec, in, ref, type == DType.F32 ? 1e-4 : 2e-2)
+                            .assertPass(what, 14);
+                    System.out.println("MiscOpsPlanTest " + what + ": " + r.compared().size() + " blobs, worst "
+                            + r.worst());
                 }
             }
         }

@@ -1,24 +1,18 @@
 package org.senet4j.engine.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.engine.Engine;
-import org.senet4j.engine.EngineOptions;
-import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
-import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.InputDistribution;
 import org.senet4j.verify.SeededWeights;
 
@@ -62,20 +56,9 @@ class MobileOpsPlanTest {
         float[] x = new float[2 * 3 * 6 * 5];
         InputDistribution.UNIFORM.fill(6, x);
         Map<String, HostTensor> in = Map.of("data", new HostTensor(Shape.of(2, 3, 6, 5), x));
-        Map<String, float[]> seen = new HashMap<>();
-        Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-        seen.putAll(outputs);
         List<String> values = List.of("conv", "relu6", "dw", "leaky6", "hswish", "shuffle", "cdw", "bn", "hsig",
                 "mish", "sum", "conv2");
-        Map<String, HostTensor> ref;
-        try (Engine e = Engines.create("reference", g, EngineOptions.DEFAULT)) {
-            ref = e.run(in, values);
-        }
-        double tol = type == DType.F32 ? 1e-4 : 2e-2;
-        for (String v : values) {
-            assertTrue(seen.containsKey(v), "no value " + v);
-            BlobResult c = BlobResult.compare(v, ref.get(v).shape(), seen.get(v), ref.get(v).data(), tol);
-            assertTrue(c.pass(), type + " nhwc=" + channelsLast + ": " + c);
-        }
+        EmulatedParity.run(spec, g, in, values, type == DType.F32 ? 1e-4 : 2e-2)
+                .assertPass(type + " nhwc=" + channelsLast, values);
     }
 }

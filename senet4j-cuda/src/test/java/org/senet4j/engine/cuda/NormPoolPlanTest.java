@@ -1,12 +1,9 @@
 package org.senet4j.engine.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -19,7 +16,6 @@ import org.senet4j.engine.HostTensor;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
 import org.senet4j.passes.Passes;
-import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.InputDistribution;
 import org.senet4j.verify.SeededWeights;
 
@@ -62,20 +58,8 @@ class NormPoolPlanTest {
                 PlanSpec spec = new PlanSpec(g, DType.F32, channelsLast, PlanSpecTest.MAX_BLOCKS);
                 PlanSpecTest.checkMemory(spec);
                 assertEquals(List.of("bn", "sto"), spec.hostSteps().stream().map(HostStep::layer).toList());
-                Map<String, float[]> seen = new HashMap<>();
-                Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-                List<String> failed = new ArrayList<>();
-                for (Map.Entry<String, HostTensor> e : expected.entrySet()) {
-                    String value = g.resolve(e.getKey());
-                    float[] ours = g.outputs().contains(value) ? outputs.get(value) : seen.get(value);
-                    assertTrue(ours != null, e.getKey() + " not produced");
-                    BlobResult c = BlobResult.compare(e.getKey(), e.getValue().shape(), ours, e.getValue().data(),
-                            1e-5);
-                    if (!c.pass()) {
-                        failed.add(c.toString());
-                    }
-                }
-                assertTrue(failed.isEmpty(), "passes " + passes + " nhwc=" + channelsLast + ": " + failed);
+                EmulatedParity.run(spec, in, expected, 1e-5).assertPass("passes " + passes + " nhwc=" + channelsLast,
+                        expected.keySet());
             }
         }
         assertEquals(List.of("bn", "sto"), new PlanSpec(Passes.optimize(g0, List.of()), DType.F16, true,

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.Map;
@@ -17,11 +15,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.senet4j.TestData;
 import org.senet4j.caffe.CaffeImporter;
 import org.senet4j.engine.HostTensor;
-import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
-import org.senet4j.ir.Shape;
 import org.senet4j.passes.Passes;
-import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.ReferenceSet;
 import org.senet4j.verify.Verifier;
 
@@ -56,39 +51,10 @@ class PlanSpecTest {
         PlanSpec spec = new PlanSpec(g, type, channelsLast, MAX_BLOCKS);
         checkMemory(spec);
         Map<String, HostTensor> in = Verifier.inputs(ref, g);
-        Map<String, float[]> seen = new HashMap<>();
-        Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-        double tol = type == DType.F32 ? 1e-4 : 2e-2;
-        List<String> failed = new ArrayList<>();
-        int compared = 0;
-        double worst = 0;
-        for (Map.Entry<String, Path> e : ref.blobs().entrySet()) {
-            String blob = e.getKey();
-            String value;
-            try {
-                value = g.resolve(blob);
-            } catch (IllegalArgumentException notInGraph) {
-                continue;
-            }
-            float[] ours = g.outputs().contains(value) ? outputs.get(value) : seen.get(value);
-            if (ours == null) {
-                continue;
-            }
-            Npy.NpyArray r = Npy.read(e.getValue());
-            BlobResult c = BlobResult.compare(blob, Shape.of(r.shape()), ours, r.data(), tol);
-            compared++;
-            worst = Math.max(worst, c.relError());
-            if (!c.pass()) {
-                failed.add(c.toString());
-            }
-        }
-        assertTrue(failed.isEmpty(), net + " " + type + " nhwc=" + channelsLast + ": " + failed);
-        assertTrue(compared >= 10, "compared only " + compared);
+        EmulatedParity r = EmulatedParity.run(spec, in, ref, type == DType.F32 ? 1e-4 : 2e-2)
+                .assertPass(net + " " + type + " nhwc=" + channelsLast, 10);
         System.out.printf("%s %s nhwc=%s passes %s: %d blobs, worst relative error %.2e, arena %d of %d bytes%n",
-                net, type, channelsLast, passes, compared, worst, spec.arenaBytes, spec.unsharedBytes());
-        for (String o : g.outputs()) {
-            assertTrue(outputs.containsKey(o), "output " + o);
-        }
+                net, type, channelsLast, passes, r.compared().size(), r.worst(), spec.arenaBytes, spec.unsharedBytes());
     }
 
     static void checkMemory(PlanSpec spec) {

@@ -1,21 +1,14 @@
 package org.senet4j.engine.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.senet4j.TestData;
 import org.senet4j.engine.HostTensor;
-import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
-import org.senet4j.ir.Shape;
 import org.senet4j.passes.Passes;
-import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.ReferenceSet;
 import org.senet4j.verify.Verifier;
 
@@ -39,31 +32,8 @@ class ReductionOpsPlanTest {
                 PlanSpecTest.checkMemory(spec);
                 assertEquals(FALLBACKS, spec.hostSteps().stream().map(HostStep::layer).toList());
                 Map<String, HostTensor> in = Verifier.inputs(ref, g);
-                Map<String, float[]> seen = new HashMap<>();
-                Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-                List<String> failed = new ArrayList<>();
-                int compared = 0;
-                for (Map.Entry<String, Path> e : ref.blobs().entrySet()) {
-                    String value;
-                    try {
-                        value = g.resolve(e.getKey());
-                    } catch (IllegalArgumentException notInGraph) {
-                        continue;
-                    }
-                    float[] ours = g.outputs().contains(value) ? outputs.get(value) : seen.get(value);
-                    if (ours == null) {
-                        continue;
-                    }
-                    Npy.NpyArray r = Npy.read(e.getValue());
-                    BlobResult c = BlobResult.compare(e.getKey(), Shape.of(r.shape()), ours, r.data(), 1e-4);
-                    compared++;
-                    if (!c.pass()) {
-                        failed.add(c.toString());
-                    }
-                }
-                String what = "passes " + passes + " nhwc=" + channelsLast;
-                assertTrue(failed.isEmpty(), what + ": " + failed);
-                assertTrue(compared >= FALLBACKS.size(), what + ": compared only " + compared);
+                EmulatedParity.run(spec, in, ref, 1e-4).assertPass("passes " + passes + " nhwc=" + channelsLast,
+                        FALLBACKS.size());
             }
         }
         Graph g = Passes.optimize(PlanSpecTest.load("reduction_ops"), List.of());
