@@ -138,15 +138,14 @@ public final class FoldBatchNorm implements Pass {
         return ip.with(w, bias(ip.bias(), a, b), ip.activation());
     }
 
+    /** Row {@code o} times {@code a[o]} (rounded to float as Caffe's arithmetic would be, from double). */
     private static Tensor scaleRows(Tensor w, double[] a) {
-        java.nio.FloatBuffer src = w.data();
-        float[] v = new float[src.remaining()];
+        float[] v = w.toArray(); // one bulk copy, then a loop the JIT vectorises
         int per = v.length / a.length;
         for (int o = 0; o < a.length; o++) {
             double f = a[o];
-            int base = o * per;
-            for (int i = 0; i < per; i++) {
-                v[base + i] = (float) (src.get(base + i) * f);
+            for (int i = o * per, end = i + per; i < end; i++) {
+                v[i] = (float) (v[i] * f);
             }
         }
         return Tensor.of(w.shape(), v);
@@ -155,8 +154,10 @@ public final class FoldBatchNorm implements Pass {
     private static Tensor scaleColumns(Tensor w, double[] a) {
         float[] v = w.toArray();
         int cols = a.length;
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (float) (v[i] * a[i % cols]);
+        for (int row = 0; row < v.length; row += cols) {
+            for (int j = 0; j < cols; j++) {
+                v[row + j] = (float) (v[row + j] * a[j]);
+            }
         }
         return Tensor.of(w.shape(), v);
     }
