@@ -20,7 +20,7 @@ import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
-import org.senet4j.ir.op.DetectionOutput;
+import org.senet4j.ir.op.DetectionRows;
 import org.senet4j.onnx.ExportOptions;
 import org.senet4j.onnx.OnnxExporter;
 import org.senet4j.passes.Passes;
@@ -76,11 +76,11 @@ final class DetectionParity {
         return new ReferenceSet(r.dir(), r.inputs(), r.blobs());
     }
 
-    /** The values of the graph that DetectionOutput nodes write, as blob names. */
+    /** The values of the graph that detection-rows nodes (DetectionOutput, the YOLO heads) write, as blob names. */
     static List<String> detectionBlobs(Graph g) {
         List<String> out = new ArrayList<>();
         for (Node n : g.nodes()) {
-            if (n.op() instanceof DetectionOutput) {
+            if (n.op() instanceof DetectionRows) {
                 out.add(g.value(n.outputs().get(0)).blob());
             }
         }
