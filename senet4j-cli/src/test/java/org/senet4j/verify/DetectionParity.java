@@ -162,6 +162,19 @@ final class DetectionParity {
     }
 
     /**
+     * A net whose detection head has no ONNX form: the export is refused naming the head, its type and the
+     * {@code convert --outputs} cut before it; the graph cut there exports and matches on every blob it has.
+     */
+    void onnxRefusedThenCut(String what, Graph g, ReferenceSet ref, int minBlobs) throws Exception {
+        Node head = g.nodes().stream().filter(x -> x.op() instanceof DetectionRows).findFirst().orElseThrow();
+        org.senet4j.ModelException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.senet4j.ModelException.class, () -> OnnxExporter.export(g, ExportOptions.DEFAULT));
+        assertTrue(e.getMessage().contains("\"" + head.name() + "\"") && e.getMessage().contains(head.type())
+                && e.getMessage().contains("--outputs " + String.join(",", head.inputs())), e.getMessage());
+        onnx(what + " cut", org.senet4j.ir.GraphCut.upTo(g, head.inputs()), ref, minBlobs, Onnx.EXACT);
+    }
+
+    /**
      * The fork's rows against ours; returns the largest absolute difference of a score or coordinate.
      *
      * @param inOrder row for row; otherwise the same count and the same sorted scores per image

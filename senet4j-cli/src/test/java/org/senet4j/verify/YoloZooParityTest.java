@@ -13,24 +13,22 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.senet4j.ModelException;
 import org.senet4j.TestData;
 import org.senet4j.caffe.CaffeImporter;
 import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
-import org.senet4j.ir.GraphCut;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.op.DetectionRows;
-import org.senet4j.onnx.ExportOptions;
-import org.senet4j.onnx.OnnxExporter;
 import org.senet4j.verify.caffe.ForkCaffe;
 
 /**
  * The YOLO nets of ../shared/caffe-zoo/eric612_MobileNet-YOLO against the fork, batch 1 and 2, at small input sizes
  * (the prototxts' input dims rewritten; the nets are fully convolutional): darknet's yolov3-tiny and the YOLOv2
  * MobileNet-YOLO with seeded random weights ({@link SeededWeights}, written as a caffemodel the fork loads), each as
- * published and with its threshold raised so that nothing is detected; and tusimple's MobileNet-YOLOv3-lite with its
- * trained weights. Every blob on the CPU and reference engines (passes on and off), the detections row for row, and
+ * published and with its threshold changed (yolov3-tiny: raised to 1, nothing detected; the YOLOv2 net, which finds
+ * nothing as published: lowered to 0.02); and tusimple's MobileNet-YOLOv3-lite with its
+ * trained weights. Every blob on the CPU engine (passes on and off) and the reference engine (batch 1, passes on: it
+ * is slow, and proven on every layer in YoloParityTest), the detections row for row, and
  * ONNX Runtime: the whole lite net, and for the detection nets the export cut before the head (the head itself is
  * refused, naming it).
  */
@@ -96,20 +94,16 @@ class YoloZooParityTest {
             ForkCaffe.Result r = ForkCaffe.forward(home, proto, caffemodel, 0, in, dir.resolve(name + "_out" + batch),
                     Duration.ofMinutes(10));
             ReferenceSet ref = DetectionParity.reference(r);
-            parity.engines(name, g, ref, minBlobs, false);
+            parity.engines(name, g, ref, minBlobs, true);
             if (head == null) {
                 parity.onnx(name, g, ref, minBlobs, DetectionParity.Onnx.EXACT);
                 continue;
             }
-            ModelException e = org.junit.jupiter.api.Assertions.assertThrows(ModelException.class,
-                    () -> OnnxExporter.export(g, ExportOptions.DEFAULT));
-            assertTrue(e.getMessage().contains("\"" + head.name() + "\"") && e.getMessage().contains(head.type())
-                    && e.getMessage().contains("--outputs " + String.join(",", head.inputs())), e.getMessage());
-            parity.onnx(name + " cut", GraphCut.upTo(g, head.inputs()), ref, minBlobs - 1,
-                    DetectionParity.Onnx.EXACT);
+            parity.onnxRefusedThenCut(name, g, ref, minBlobs - 1);
             int n = DetectionParity.detections(Npy.read(r.blobs().get(g.value(head.outputs().get(0)).blob())));
             counts.add(n);
             FOUND.merge(name, "b" + batch + ": " + n, (a, b) -> a + ", " + b);
+            System.out.printf("YoloZooParityTest %s batch %d: the fork found %d detections%n", name, batch, n);
         }
         WORST.putAll(parity.worst());
         rows += parity.rows();
@@ -126,9 +120,10 @@ class YoloZooParityTest {
 
     @Test
     void mobileNetYoloV2() throws Exception {
-        List<Integer> n = check("models__yolov2__mobilenet_yolo_deploy.prototxt", 128, null, null, 37);
-        assertEquals(List.of(0, 0), check("models__yolov2__mobilenet_yolo_deploy.prototxt", 128, "1", null, 37));
-        System.out.println("YoloZooParityTest mobilenet_yolo_deploy as published: " + n);
+        // as published (threshold 0.4) random weights find nothing: the empty rows
+        assertEquals(List.of(0, 0), check("models__yolov2__mobilenet_yolo_deploy.prototxt", 128, null, null, 37));
+        List<Integer> n = check("models__yolov2__mobilenet_yolo_deploy.prototxt", 128, "0.02", null, 37);
+        assertTrue(n.get(0) > 0 && n.get(1) > 0, n.toString());
     }
 
     @Test
