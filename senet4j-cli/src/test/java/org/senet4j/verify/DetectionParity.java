@@ -266,6 +266,18 @@ final class DetectionParity {
         return n;
     }
 
+    /**
+     * The fork on a layer net: a uniform random input {@code data} of {@code shape} at this batch size (seeded by
+     * it), the weights given or, when null, the fork's fillers seeded with 1234 (saved for the next run).
+     */
+    ForkCaffe.Result forkRun(String name, Path proto, Path weights, int[] shape, int batch) throws Exception {
+        int[] s = shape.clone();
+        s[0] = batch;
+        Path in = input(dir, name + "_b" + batch, s, 7 + batch);
+        return ForkCaffe.forward(forkHome(), proto, weights, 1234, inputs("data", in),
+                dir.resolve(name + "_out" + batch), java.time.Duration.ofMinutes(5));
+    }
+
     /** Writes a uniform random input of this shape. */
     static Path input(Path dir, String name, int[] shape, long seed) throws java.io.IOException {
         long count = 1;

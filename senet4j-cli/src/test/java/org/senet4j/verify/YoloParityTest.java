@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -112,16 +111,11 @@ class YoloParityTest {
     private List<Integer> check(String name, String template, int[] shape, int minBlobs, boolean onnx)
             throws Exception {
         List<Integer> counts = new ArrayList<>();
-        Path home = DetectionParity.forkHome();
         DetectionParity parity = new DetectionParity(dir);
         Path weights = null;
         for (int batch : new int[] {1, 2}) {
             Path proto = Files.writeString(dir.resolve(name + "_b" + batch + ".prototxt"), template.formatted(batch));
-            int[] s = shape.clone();
-            s[0] = batch;
-            Path in = DetectionParity.input(dir, name + "_b" + batch, s, 7 + batch);
-            ForkCaffe.Result r = ForkCaffe.forward(home, proto, weights, 1234, DetectionParity.inputs("data", in),
-                    dir.resolve(name + "_out" + batch), Duration.ofMinutes(5));
+            ForkCaffe.Result r = parity.forkRun(name, proto, weights, shape, batch);
             weights = r.weights();
             Graph g = CaffeImporter.load(proto, weights).graph();
             ReferenceSet ref = DetectionParity.reference(r);
