@@ -70,7 +70,9 @@ final class YoloLayers {
      * {@code yolov3_detection_output_param}: {@code num_classes} must be given (the fork's CHECK); {@code num_box}
      * (default 3), {@code confidence_threshold} (0.01), {@code nms_threshold} (0.45), {@code biases},
      * {@code anchors_scale}, {@code mask}, {@code mask_group_num} (default 2, the number of bottoms). The Gaussian
-     * YOLOv3 boxes ({@code gaussian_box: true}) are not supported.
+     * YOLOv3 boxes ({@code gaussian_box: true}) are refused: the fork's CPU code for them stores the objectness as
+     * class 0 and the last class past its class array, then reads the objectness from a buffer element it never
+     * wrote.
      */
     static Op yoloV3(LayerContext c) throws ModelException {
         Yolov3DetectionOutputParameter p = c.layer().getYolov3DetectionOutputParam();
@@ -79,7 +81,9 @@ final class YoloLayers {
             throw ModelException.field(f + "num_classes", "missing: the fork requires num_classes");
         }
         if (p.getGaussianBox()) {
-            throw ModelException.field(f + "gaussian_box", "Gaussian YOLOv3 boxes are not supported");
+            throw ModelException.field(f + "gaussian_box", "Gaussian YOLOv3 boxes are not supported: the fork's CPU "
+                    + "path for them reads the objectness from a buffer it never writes and writes one class score past "
+                    + "its array, so it has no defined result to reproduce");
         }
         return new YoloDetectionOutput(YoloDetectionOutput.Version.V3, positive(p.getNumClasses(), f + "num_classes"),
                 positive(p.getNumBox(), f + "num_box"), p.getConfidenceThreshold(), nms(p.getNmsThreshold(), f),
