@@ -20,7 +20,7 @@ import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
-import org.senet4j.ir.op.DetectionOutput;
+import org.senet4j.ir.op.DetectionRows;
 import org.senet4j.onnx.ExportOptions;
 import org.senet4j.onnx.OnnxExporter;
 import org.senet4j.passes.Passes;
@@ -76,11 +76,11 @@ final class DetectionParity {
         return new ReferenceSet(r.dir(), r.inputs(), r.blobs());
     }
 
-    /** The values of the graph that DetectionOutput nodes write, as blob names. */
+    /** The values of the graph that detection-rows nodes (DetectionOutput, the YOLO heads) write, as blob names. */
     static List<String> detectionBlobs(Graph g) {
         List<String> out = new ArrayList<>();
         for (Node n : g.nodes()) {
-            if (n.op() instanceof DetectionOutput) {
+            if (n.op() instanceof DetectionRows) {
                 out.add(g.value(n.outputs().get(0)).blob());
             }
         }
@@ -159,6 +159,19 @@ final class DetectionParity {
                 Files.deleteIfExists(onnx);
             }
         }
+    }
+
+    /**
+     * A net whose detection head has no ONNX form: the export is refused naming the head, its type and the
+     * {@code convert --outputs} cut before it; the graph cut there exports and matches on every blob it has.
+     */
+    void onnxRefusedThenCut(String what, Graph g, ReferenceSet ref, int minBlobs) throws Exception {
+        Node head = g.nodes().stream().filter(x -> x.op() instanceof DetectionRows).findFirst().orElseThrow();
+        org.senet4j.ModelException e = org.junit.jupiter.api.Assertions.assertThrows(
+                org.senet4j.ModelException.class, () -> OnnxExporter.export(g, ExportOptions.DEFAULT));
+        assertTrue(e.getMessage().contains("\"" + head.name() + "\"") && e.getMessage().contains(head.type())
+                && e.getMessage().contains("--outputs " + String.join(",", head.inputs())), e.getMessage());
+        onnx(what + " cut", org.senet4j.ir.GraphCut.upTo(g, head.inputs()), ref, minBlobs, Onnx.EXACT);
     }
 
     /**
@@ -251,6 +264,18 @@ final class DetectionParity {
             }
         }
         return n;
+    }
+
+    /**
+     * The fork on a layer net: a uniform random input {@code data} of {@code shape} at this batch size (seeded by
+     * it), the weights given or, when null, the fork's fillers seeded with 1234 (saved for the next run).
+     */
+    ForkCaffe.Result forkRun(String name, Path proto, Path weights, int[] shape, int batch) throws Exception {
+        int[] s = shape.clone();
+        s[0] = batch;
+        Path in = input(dir, name + "_b" + batch, s, 7 + batch);
+        return ForkCaffe.forward(forkHome(), proto, weights, 1234, inputs("data", in),
+                dir.resolve(name + "_out" + batch), java.time.Duration.ofMinutes(5));
     }
 
     /** Writes a uniform random input of this shape. */

@@ -167,16 +167,11 @@ class SsdParityTest {
     private java.util.List<Integer> check(String name, String prototxt, int[] shape, int minBlobs,
                                           DetectionParity.Onnx onnx) throws Exception {
         java.util.List<Integer> counts = new java.util.ArrayList<>();
-        Path home = DetectionParity.forkHome();
         Path proto = Files.writeString(dir.resolve(name + ".prototxt"), prototxt);
         DetectionParity parity = new DetectionParity(dir);
         Path weights = null;
         for (int batch : new int[] {1, 2}) {
-            int[] s = shape.clone();
-            s[0] = batch;
-            Path in = DetectionParity.input(dir, name + "_b" + batch, s, 7 + batch);
-            ForkCaffe.Result r = ForkCaffe.forward(home, proto, weights, 1234, DetectionParity.inputs("data", in),
-                    dir.resolve(name + "_out" + batch), Duration.ofMinutes(5));
+            ForkCaffe.Result r = parity.forkRun(name, proto, weights, shape, batch);
             weights = r.weights();
             Graph g = CaffeImporter.load(proto, weights).graph();
             ReferenceSet ref = DetectionParity.reference(r);

@@ -127,6 +127,7 @@ public final class LayerConverters {
         // the mobile forks: eric612's / yonghenglh6's DepthwiseConvolution is Caffe's Convolution (its CPU code)
         t.put("DepthwiseConvolution", LayerConverters::convolution);
         t.putAll(MobileLayers.converters());
+        t.putAll(YoloLayers.converters());
         TABLE = Collections.unmodifiableMap(t);
     }
 

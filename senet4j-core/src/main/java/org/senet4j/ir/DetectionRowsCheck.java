@@ -2,10 +2,12 @@ package org.senet4j.ir;
 
 import org.senet4j.ModelException;
 import org.senet4j.ir.op.DetectionOutput;
+import org.senet4j.ir.op.DetectionRows;
 import org.senet4j.ir.op.Silence;
 
 /**
- * A DetectionOutput's value has a data-dependent row count that the graph only bounds (see {@link DetectionOutput}):
+ * Detection rows (DetectionOutput, the YOLO heads: {@link DetectionRows}) have a data-dependent row count that the
+ * graph only bounds (see {@link DetectionOutput}):
  * engines cut it to its real rows when they return it, but a layer reading it inside the graph would see the padded
  * bound. Such a layer is refused (a Silence, which reads nothing, is allowed).
  */
@@ -14,10 +16,10 @@ final class DetectionRowsCheck {
     }
 
     static void check(Node reader, int bottom, Node producer) throws ModelException {
-        if (producer != null && producer.op() instanceof DetectionOutput && !(reader.op() instanceof Silence)) {
+        if (producer != null && producer.op() instanceof DetectionRows && !(reader.op() instanceof Silence)) {
             throw ModelException.layer(reader.name(), reader.type(), "bottom[" + bottom + "]", "reads the detections "
-                    + "of layer \"" + producer.name() + "\" (DetectionOutput), whose row count depends on the data; "
-                    + "senet4j computes DetectionOutput only as a net output");
+                    + "of layer \"" + producer.name() + "\" (" + producer.type() + "), whose row count depends on the "
+                    + "data; senet4j computes " + producer.type() + " only as a net output");
         }
     }
 }

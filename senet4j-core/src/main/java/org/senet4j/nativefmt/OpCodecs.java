@@ -47,7 +47,9 @@ import org.senet4j.ir.op.Softmax;
 import org.senet4j.ir.op.Split;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.Unary;
+import org.senet4j.ir.op.YoloDetectionOutput;
 import org.senet4j.ir.op.Tile;
+import org.senet4j.ir.op.Reorg;
 import org.senet4j.ir.op.ShuffleChannel;
 
 /**
@@ -289,7 +291,20 @@ final class OpCodecs {
                 r.integer("keep_top_k"), r.real("confidence_threshold"))),
         codec(ShuffleChannel.class,
             (op, a) -> a.integer("group", op.group()),
-            r -> new ShuffleChannel(r.integer("group"))));
+            r -> new ShuffleChannel(r.integer("group"))),
+        codec(Reorg.class,
+            (op, a) -> a.integer("stride", op.stride()).bool("reverse", op.reverse()),
+            r -> new Reorg(r.integer("stride"), r.bool("reverse"))),
+        codec(YoloDetectionOutput.class,
+            (op, a) -> a.choice("version", op.version()).integer("num_classes", op.numClasses())
+                .integer("num_box", op.numBox()).real("confidence_threshold", op.confidenceThreshold())
+                .real("nms_threshold", op.nmsThreshold()).reals("biases", op.biases())
+                .integers("mask", op.mask()).integers("anchors_scale", op.anchorsScale())
+                .integer("mask_group_num", op.maskGroupNum()),
+            r -> new YoloDetectionOutput(r.choice("version", YoloDetectionOutput.Version.class),
+                r.integer("num_classes"), r.integer("num_box"), r.real("confidence_threshold"),
+                r.real("nms_threshold"), r.reals("biases"), r.integers("mask"), r.integers("anchors_scale"),
+                r.integer("mask_group_num"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

@@ -170,6 +170,13 @@ final class Emitter {
         on(t, org.senet4j.ir.op.DetectionOutput.class, (e, n, op) -> DetectionExport.detectionOutput(e.b,
                 e.options.opset(), e.g, n, op));
         on(t, ShuffleChannel.class, Emitter::shuffleChannel);
+        on(t, org.senet4j.ir.op.Reorg.class, Emitter::reorg);
+        on(t, org.senet4j.ir.op.YoloDetectionOutput.class, (e, n, op) -> {
+            throw ModelException.layer(n.name(), n.type(), null, "has no faithful form in standard ONNX operators "
+                    + "(the fork pools the candidates of every image into one class-agnostic NMS that drops IoU >= the "
+                    + "threshold, in the tie order of its unstable std::sort); export the net up to its bottoms "
+                    + "(convert --outputs " + String.join(",", n.inputs()) + ") and decode the heads outside");
+        });
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
         on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
@@ -223,6 +230,29 @@ final class Emitter {
         String shape = b.tensorName(n.name() + "/input_shape");
         b.node("Shape", n.name() + "/Shape", List.of(x), List.of(shape));
         b.node("Reshape", n.name(), List.of(swapped, shape), List.of(out(n)));
+    }
+
+    /**
+     * Reorg in darknet's order (see {@link org.senet4j.ir.op.Reorg}): Reshape to (N, C/s^2, H, s, W, s), Transpose
+     * (0, 3, 5, 1, 2, 4), Reshape to (N, C s^2, H/s, W/s); reversed: Reshape to (N, s, s, C/s^2, H, W), Transpose
+     * (0, 3, 4, 1, 5, 2), Reshape to (N, C/s^2, H s, W s). The batch size is copied (Reshape's 0).
+     */
+    private void reorg(Node n, org.senet4j.ir.op.Reorg r) {
+        String x = in(n, 0);
+        Shape in = g.shape(x);
+        Shape o = g.shape(out(n));
+        long s = r.stride();
+        long c = in.dim(1) / (s * s);
+        long[] split = r.reverse() ? new long[] {0, s, s, c, in.dim(2), in.dim(3)}
+                : new long[] {0, c, in.dim(2), s, in.dim(3), s};
+        String blocks = b.tensorName(n.name() + "/blocks");
+        b.node("Reshape", n.name() + "/Reshape_blocks", List.of(x, b.int64s(n.name() + "/block_shape", split)),
+                List.of(blocks));
+        String moved = b.tensorName(n.name() + "/moved");
+        b.node("Transpose", n.name() + "/Transpose", List.of(blocks), List.of(moved),
+                r.reverse() ? ints("perm", 0, 3, 4, 1, 5, 2) : ints("perm", 0, 3, 5, 1, 2, 4));
+        b.node("Reshape", n.name(), List.of(moved, b.int64s(n.name() + "/output_shape",
+                new long[] {0, o.dim(1), o.dim(2), o.dim(3)})), List.of(out(n)));
     }
 
     // ----- layers with weights ---------------------------------------------------------------------------------

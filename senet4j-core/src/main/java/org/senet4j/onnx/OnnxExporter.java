@@ -260,7 +260,7 @@ public final class OnnxExporter {
     private static ValueInfoProto valueInfo(Graph g, String name, BatchDims dims) {
         ValueInfoProto v = valueInfo(name, dims.of(name), dims);
         Node p = g.producer(name);
-        return p != null && p.op() instanceof org.senet4j.ir.op.DetectionOutput ? DetectionExport.dynamicRows(v) : v;
+        return p != null && p.op() instanceof org.senet4j.ir.op.DetectionRows ? DetectionExport.dynamicRows(v) : v;
     }
 
     private static ValueInfoProto valueInfo(String name, Dims d, BatchDims dims) {

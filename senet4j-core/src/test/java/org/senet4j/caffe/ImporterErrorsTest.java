@@ -52,10 +52,10 @@ class ImporterErrorsTest {
                 + "layer { name: \"n1\" type: \"DeformableConvolution\" bottom: \"data\" top: \"n1\" }\n"
                 + "layer { name: \"c1\" type: \"Convolution\" bottom: \"n1\" top: \"c1\" "
                 + "convolution_param { num_output: 4 kernel_size: 1 } }\n"
-                + "layer { name: \"perm\" type: \"Reorg\" bottom: \"c1\" top: \"perm\" }\n"
+                + "layer { name: \"perm\" type: \"YoloSeg\" bottom: \"c1\" top: \"perm\" }\n"
                 + "layer { name: \"n2\" type: \"DeformableConvolution\" bottom: \"perm\" top: \"n2\" }\n");
         assertTrue(e.getMessage().contains("unsupported layer types: DeformableConvolution (2 layers: n1, n2); "
-                + "Reorg (1 layer: perm)"), e.getMessage());
+                + "YoloSeg (1 layer: perm)"), e.getMessage());
     }
 
     @Test

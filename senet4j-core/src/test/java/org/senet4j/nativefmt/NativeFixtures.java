@@ -219,7 +219,17 @@ final class NativeFixtures {
         add(b, "detections", "DetectionOutput", new org.senet4j.ir.op.DetectionOutput(3, true, 0,
                 org.senet4j.ir.op.DetectionOutput.CodeType.CENTER_SIZE, false, 0.45f, 50, 0.75f, 20, -Float.MAX_VALUE),
                 List.of("loc_flat", "conf_flat", "priors"), List.of("detections"));
-        return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections")).build();
+        // the YOLO fork's layers on conv1 (2 x 8 x 9 x 9): Reorg both ways, a YOLOv2 and a YOLOv3 head
+        add(b, "reorg", "Reorg", new org.senet4j.ir.op.Reorg(2, true), List.of("conv1"), List.of("reorg"));
+        add(b, "reorg_back", "Reorg", new org.senet4j.ir.op.Reorg(1, false), List.of("reorg"), List.of("reorg_back"));
+        add(b, "yolo2", "YoloDetectionOutput", new org.senet4j.ir.op.YoloDetectionOutput(
+                org.senet4j.ir.op.YoloDetectionOutput.Version.V2, 3, 1, 0.25f, 0.45f, List.of(1.08f, 1.19f), List.of(),
+                List.of(), 0), List.of("conv1"), List.of("yolo2"));
+        add(b, "yolo3", "Yolov3DetectionOutput", new org.senet4j.ir.op.YoloDetectionOutput(
+                org.senet4j.ir.op.YoloDetectionOutput.Version.V3, 3, 1, 0.01f, 0.5f, List.of(10f, 14f, 23f, 27f),
+                List.of(1), List.of(16), 1), List.of("conv1"), List.of("yolo3"));
+        return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections", "yolo2", "yolo3", "reorg_back"))
+                .build();
     }
 
     private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out)

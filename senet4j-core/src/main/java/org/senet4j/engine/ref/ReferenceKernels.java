@@ -132,6 +132,9 @@ public final class ReferenceKernels {
         on(t, PriorBox.class, (pb, k) -> DetectionKernels.priorBox(pb, k.inShapes(), k.y()));
         on(t, DetectionOutput.class, (d, k) -> DetectionKernels.detectionOutput(d, k.inShapes(), k.in(), k.y()));
         on(t, ShuffleChannel.class, (sc, k) -> sc.apply(k.xs(), k.x(), k.y()));
+        on(t, org.senet4j.ir.op.Reorg.class, (r, k) -> r.apply(k.xs(), k.x(), k.y()));
+        on(t, org.senet4j.ir.op.YoloDetectionOutput.class, (d, k) -> YoloKernels.detect(d, k.inShapes(), k.in(),
+                k.y()));
         on(t, Custom.class, (c, k) -> c.kernel().compute(c.weights(), k.inShapes(), k.in(), k.outShapes(), k.out()));
         on(t, org.senet4j.ir.op.LSTM.class, (l, k) -> RecurrentKernels.run(l, k.inShapes(), k.in(), k.out()));
         on(t, org.senet4j.ir.op.RNN.class, (r, k) -> RecurrentKernels.run(r, k.inShapes(), k.in(), k.out()));

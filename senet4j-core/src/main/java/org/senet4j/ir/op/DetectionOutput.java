@@ -29,7 +29,7 @@ import org.senet4j.ir.Shape;
  */
 public record DetectionOutput(int numClasses, boolean shareLocation, int backgroundLabelId, CodeType codeType,
                               boolean varianceEncodedInTarget, float nmsThreshold, int topK, float eta, int keepTopK,
-                              float confidenceThreshold) implements Op {
+                              float confidenceThreshold) implements Op, DetectionRows {
 
     /** How location predictions encode boxes relative to the priors (the fork's {@code PriorBoxParameter.CodeType}). */
     public enum CodeType { CORNER, CENTER_SIZE, CORNER_SIZE }
@@ -117,10 +117,6 @@ public record DetectionOutput(int numClasses, boolean shareLocation, int backgro
 
     /** The rows of an output that are detections (or the empty-result rows): those before the padding. */
     public static int rows(float[] output) {
-        int k = 0;
-        while (k * 7 < output.length && output[k * 7] >= 0) {
-            k++;
-        }
-        return k;
+        return DetectionRows.rows(output);
     }
 }

@@ -228,6 +228,8 @@ final class Plan implements AutoCloseable {
         // the SSD fork's layers: Java kernels (small tensors of the detection heads; DetectionOutput is host work)
         t.onEach((op, a) -> null, org.senet4j.ir.op.Permute.class, org.senet4j.ir.op.Normalize.class,
                 org.senet4j.ir.op.PriorBox.class, org.senet4j.ir.op.DetectionOutput.class);
+        // the YOLO fork's layers: Java kernels (Reorg is a copy; the YOLO heads are host post-processing)
+        t.onEach((op, a) -> null, org.senet4j.ir.op.Reorg.class, org.senet4j.ir.op.YoloDetectionOutput.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }

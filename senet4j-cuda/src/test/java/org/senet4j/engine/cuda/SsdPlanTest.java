@@ -1,27 +1,17 @@
 package org.senet4j.engine.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.engine.Engine;
-import org.senet4j.engine.EngineOptions;
-import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
-import org.senet4j.ir.op.DetectionOutput;
-import org.senet4j.passes.Passes;
-import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.InputDistribution;
 import org.senet4j.verify.SeededWeights;
 
@@ -62,40 +52,6 @@ class SsdPlanTest {
         Map<String, HostTensor> in = Map.of("data", new HostTensor(Shape.of(2, 3, 16, 16), x));
         List<String> blobs = List.of("norm", "loc_perm", "conf_flat", "prior", "det");
         List<String> host = List.of("norm", "loc_perm", "conf_perm", "prior", "det");
-        int compared = 0;
-        for (String passes : List.of("on", "off")) {
-            Graph g = Passes.optimize(g0, passes.equals("on") ? List.of() : List.of("all"));
-            Map<String, HostTensor> expected;
-            try (Engine e = Engines.create("reference", g, EngineOptions.DEFAULT)) {
-                expected = e.run(in, blobs);
-            }
-            assertTrue(expected.get("det").shape().dim(2) > 2, "some detections: " + expected.get("det").shape());
-            for (boolean channelsLast : new boolean[] {false, true}) {
-                PlanSpec spec = new PlanSpec(g, DType.F32, channelsLast, PlanSpecTest.MAX_BLOCKS);
-                PlanSpecTest.checkMemory(spec);
-                assertEquals(host, spec.hostSteps().stream().map(HostStep::layer).toList());
-                Map<String, float[]> seen = new HashMap<>();
-                Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-                List<String> failed = new ArrayList<>();
-                for (Map.Entry<String, HostTensor> e : expected.entrySet()) {
-                    String value = g.resolve(e.getKey());
-                    float[] ours = g.outputs().contains(value) ? outputs.get(value) : seen.get(value);
-                    assertTrue(ours != null, e.getKey() + " not produced");
-                    if (e.getKey().equals("det")) {
-                        ours = Arrays.copyOf(ours, 7 * DetectionOutput.rows(ours));
-                    }
-                    BlobResult c = BlobResult.compare(e.getKey(), e.getValue().shape(), ours, e.getValue().data(),
-                            1e-5);
-                    if (!c.pass()) {
-                        failed.add(c.toString());
-                    }
-                    compared++;
-                }
-                assertTrue(failed.isEmpty(), "passes " + passes + " nhwc=" + channelsLast + ": " + failed);
-            }
-        }
-        assertEquals(20, compared);
-        assertEquals(host, new PlanSpec(Passes.optimize(g0, List.of()), DType.F16, true, PlanSpecTest.MAX_BLOCKS)
-                .hostSteps().stream().map(HostStep::layer).toList());
+        assertEquals(20, HostStepParity.check(g0, in, blobs, host, List.of("det")));
     }
 }
