@@ -3,9 +3,6 @@ package org.senet4j.engine.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.senet4j.engine.Engine;
@@ -13,9 +10,7 @@ import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.ir.Graph;
-import org.senet4j.ir.op.DetectionRows;
 import org.senet4j.passes.Passes;
-import org.senet4j.verify.BlobResult;
 
 /**
  * Emulated CUDA plans whose layers run as host steps against the reference engine: passes on and off, float32 in both
@@ -46,24 +41,8 @@ final class HostStepParity {
                 PlanSpec spec = new PlanSpec(g, DType.F32, channelsLast, PlanSpecTest.MAX_BLOCKS);
                 PlanSpecTest.checkMemory(spec);
                 assertEquals(host, spec.hostSteps().stream().map(HostStep::layer).toList());
-                Map<String, float[]> seen = new HashMap<>();
-                Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-                List<String> failed = new ArrayList<>();
-                for (Map.Entry<String, HostTensor> e : expected.entrySet()) {
-                    String value = g.resolve(e.getKey());
-                    float[] ours = g.outputs().contains(value) ? outputs.get(value) : seen.get(value);
-                    assertTrue(ours != null, e.getKey() + " not produced");
-                    if (detections.contains(e.getKey())) {
-                        ours = Arrays.copyOf(ours, 7 * DetectionRows.rows(ours));
-                    }
-                    BlobResult c = BlobResult.compare(e.getKey(), e.getValue().shape(), ours, e.getValue().data(),
-                            1e-5);
-                    if (!c.pass()) {
-                        failed.add(c.toString());
-                    }
-                    compared++;
-                }
-                assertTrue(failed.isEmpty(), "passes " + passes + " nhwc=" + channelsLast + ": " + failed);
+                compared += EmulatedParity.run(spec, in, expected, 1e-5, detections)
+                        .assertPass("passes " + passes + " nhwc=" + channelsLast, expected.keySet()).compared().size();
             }
         }
         assertEquals(host, new PlanSpec(Passes.optimize(g0, List.of()), DType.F16, true, PlanSpecTest.MAX_BLOCKS)
