@@ -13,7 +13,7 @@ import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.nativefmt.NativeReader;
 import org.senet4j.onnx.proto.ModelProto;
-import org.senet4j.verify.CaffemodelWriter;
+import org.senet4j.caffe.CaffemodelWriter;
 import org.senet4j.verify.SeededWeights;
 
 /**

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.TestData;
 import org.senet4j.caffe.CaffeImporter;
+import org.senet4j.caffe.CaffemodelWriter;
 import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
