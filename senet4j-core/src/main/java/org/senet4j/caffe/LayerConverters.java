@@ -127,6 +127,7 @@ public final class LayerConverters {
         // the mobile forks: eric612's / yonghenglh6's DepthwiseConvolution is Caffe's Convolution (its CPU code)
         t.put("DepthwiseConvolution", LayerConverters::convolution);
         t.putAll(MobileLayers.converters());
+        t.putAll(SegLayers.converters());
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -431,9 +432,9 @@ public final class LayerConverters {
 
     private static Op pooling(LayerContext c) throws ModelException {
         PoolingParameter p = c.layer().getPoolingParam();
-        if (c.topCount() == 2) {
-            throw new UnsupportedLayerException("Pooling (mask top)", "top", "a second top (the MAX pooling's mask, "
-                    + "which SegNet's and ENet's Upsample read) is not supported yet");
+        if (c.topCount() > 1 && (c.topCount() > 2 || p.getPool() != PoolingParameter.PoolMethod.MAX)) {
+            throw ModelException.field("top", "Pooling has one top, or two (values and mask) with pool: MAX; got "
+                    + c.topCount() + " with pool: " + p.getPool());
         }
         Pooling.Method method = switch (p.getPool()) {
             case MAX -> Pooling.Method.MAX;
@@ -480,7 +481,8 @@ public final class LayerConverters {
             }
             ceil = p.getCeilMode();
         }
-        return new Pooling(method, kh, kw, stride[0], stride[1], pad[0], pad[1], global, ceil);
+        Pooling pooling = new Pooling(method, kh, kw, stride[0], stride[1], pad[0], pad[1], global, ceil);
+        return c.topCount() == 2 ? new org.senet4j.ir.op.MaxPoolMask(pooling) : pooling;
     }
 
     private static int[] pair(boolean hasOne, int one, boolean hasHw, int h, int w, String name)

@@ -224,6 +224,10 @@ final class Plan implements AutoCloseable {
         // the SSD fork's layers: Java kernels (small tensors of the detection heads; DetectionOutput is host work)
         t.onEach((op, a) -> null, org.senet4j.ir.op.Permute.class, org.senet4j.ir.op.Normalize.class,
                 org.senet4j.ir.op.PriorBox.class, org.senet4j.ir.op.DetectionOutput.class);
+        // the segmentation forks' resizing and unpooling, and the MAX pooling with a mask top: Java kernels (oneDNN's
+        // resampling has no aligned-corners mode, its pooling no Caffe-style index output)
+        t.onEach((op, a) -> null, org.senet4j.ir.op.Interp.class, org.senet4j.ir.op.NearestUpsample.class,
+                org.senet4j.ir.op.MaxUnpool.class, org.senet4j.ir.op.MaxPoolMask.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }

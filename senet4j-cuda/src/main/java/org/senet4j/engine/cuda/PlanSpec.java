@@ -295,6 +295,9 @@ final class PlanSpec {
         t.on(Custom.class, (c, a) -> "a plug-in layer's Java kernel runs on the host");
         t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.Permute.class,
                 org.senet4j.ir.op.Normalize.class, org.senet4j.ir.op.PriorBox.class);
+        t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.Interp.class,
+                org.senet4j.ir.op.NearestUpsample.class, org.senet4j.ir.op.MaxUnpool.class,
+                org.senet4j.ir.op.MaxPoolMask.class);
         t.on(org.senet4j.ir.op.DetectionOutput.class, (op, a) -> "detection post-processing (decoding, NMS) runs "
                 + "on the host");
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
