@@ -49,10 +49,21 @@ final class BackendParity {
      * {@code minBlobs} of them (ONNX exposes one fewer: the graph input is not an output).
      */
     void check(String what, Graph g0, ReferenceSet ref, int minBlobs) throws Exception {
+        check(what, g0, ref, minBlobs, List.of("reference", "cpu"), true, true);
+    }
+
+    /**
+     * As {@link #check(String, Graph, ReferenceSet, int)} on the given engines only, ONNX Runtime only with
+     * {@code withOnnx}, and with the passes off and ONNX folding off as well only when {@code bothWays} (large nets:
+     * the passes on, folding on).
+     */
+    void check(String what, Graph g0, ReferenceSet ref, int minBlobs, List<String> devices, boolean withOnnx,
+               boolean bothWays) throws Exception {
         int batch = Npy.read(ref.inputs().values().iterator().next()).shape()[0];
         Graph g = g0.withBatchSize(batch);
-        for (String device : List.of("reference", "cpu")) {
-            for (List<String> disabled : List.of(List.<String>of(), List.of("all"))) {
+        List<List<String>> passSettings = bothWays ? List.of(List.of(), List.of("all")) : List.of(List.of());
+        for (String device : devices) {
+            for (List<String> disabled : passSettings) {
                 try (Engine e = Engines.create(device, Passes.optimize(g, disabled), EngineOptions.DEFAULT)) {
                     VerifyReport r = Verifier.verify(e, ref, TOLERANCE);
                     String label = what + " " + device + " passes " + (disabled.isEmpty() ? "on" : "off") + " b"
@@ -64,7 +75,8 @@ final class BackendParity {
                 }
             }
         }
-        for (boolean fold : new boolean[] {true, false}) {
+        boolean[] folds = !withOnnx ? new boolean[0] : bothWays ? new boolean[] {true, false} : new boolean[] {true};
+        for (boolean fold : folds) {
             Path onnx = dir.resolve("parity.onnx");
             OnnxExporter.write(g0, ExportOptions.defaults().withFold(fold).withExposeAll(true), onnx);
             try (OrtRunner ort = new OrtRunner(onnx)) {

@@ -32,9 +32,11 @@ import org.senet4j.verify.caffe.OpenCvOracle;
  *   <li>real Caffe: MAX Pooling's mask top (pad, stride, ceil overhang, kernel_h/kernel_w, global), after a ReLU so
  *       that many windows hold ties (all zeros): the first maximum's index in Caffe and in the ONNX export;</li>
  *   <li>fork-caffe (eric612/MobileNet-YOLO): the one-bottom nearest Upsample (scale 2, 3 and the default 1);</li>
- *   <li>OpenCV dnn: Interp (zoom_factor, height/width, 1-pixel output) and SegNet's two-bottom Upsample on a MAX
- *       pooling's mask (scale, upsample_h/upsample_w, pad_out), with seeded weights written as a caffemodel;</li>
- *   <li>what OpenCV does not read (Interp's shrink_factor, pad_beg/pad_end, both factors; scale_h/scale_w): the CPU
+ *   <li>OpenCV dnn: Interp (zoom_factor, height/width, 1-pixel output), with seeded weights written as a
+ *       caffemodel (OpenCV 4.6 has no Upsample layer type and no Pooling mask top);</li>
+ *   <li>real Caffe on a BVLC equivalent of SegNet's two-bottom Upsample by 2 (see {@link SegOracleNets}), on masks
+ *       real Caffe's Pooling computes: scale 2 and upsample_h/upsample_w, two unpoolings in a row;</li>
+ *   <li>what no oracle reads (Interp's shrink_factor, pad_beg/pad_end, both factors; scale_h/scale_w, pad_out): the CPU
  *       engine and ONNX Runtime against the reference kernels, which senet4j-core's SegLayersTest proves on cases
  *       computed by hand from the forks' sources.</li>
  * </ul>
@@ -86,19 +88,35 @@ class SegOpsParityTest {
             layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 10 dim: 9 } } }
             layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
                     convolution_param { num_output: 4 kernel_size: 3 pad: 1 } }
-            layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1" top: "pool1_mask"
+            layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1"
                     pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
             layer { name: "conv2" type: "Convolution" bottom: "pool1" top: "conv2"
                     convolution_param { num_output: 4 kernel_size: 3 pad: 1 } }
-            layer { name: "unpool_scale" type: "Upsample" bottom: "conv2" bottom: "pool1_mask" top: "unpool_scale"
-                    upsample_param { scale: 2 pad_out_w: true } }
-            layer { name: "unpool_size" type: "Upsample" bottom: "conv2" bottom: "pool1_mask" top: "unpool_size"
-                    upsample_param { upsample_h: 11 upsample_w: 9 } }
             layer { name: "zoom" type: "Interp" bottom: "conv2" top: "zoom" interp_param { zoom_factor: 3 } }
             layer { name: "size" type: "Interp" bottom: "conv1" top: "size" interp_param { height: 7 width: 13 } }
             layer { name: "pixel" type: "Interp" bottom: "conv2" top: "pixel" interp_param { height: 1 width: 1 } }
             layer { name: "conv3" type: "Convolution" bottom: "size" top: "conv3"
                     convolution_param { num_output: 2 kernel_size: 1 } }
+            """;
+
+    static final String UNPOOL_NET = """
+            name: "caffe_unpool"
+            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 12 dim: 8 } } }
+            layer { name: "conv1" type: "Convolution" bottom: "data" top: "conv1"
+                    convolution_param { num_output: 4 kernel_size: 3 pad: 1 } }
+            layer { name: "relu1" type: "ReLU" bottom: "conv1" top: "conv1" }
+            layer { name: "pool1" type: "Pooling" bottom: "conv1" top: "pool1" top: "pool1_mask"
+                    pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+            layer { name: "pool2" type: "Pooling" bottom: "pool1" top: "pool2" top: "pool2_mask"
+                    pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+            layer { name: "conv2" type: "Convolution" bottom: "pool2" top: "conv2"
+                    convolution_param { num_output: 4 kernel_size: 3 pad: 1 } }
+            layer { name: "unpool2" type: "Upsample" bottom: "conv2" bottom: "pool2_mask" top: "unpool2"
+                    upsample_param { scale: 2 } }
+            layer { name: "unpool1" type: "Upsample" bottom: "unpool2" bottom: "pool1_mask" top: "unpool1"
+                    upsample_param { upsample_h: 12 upsample_w: 8 } }
+            layer { name: "conv3" type: "Convolution" bottom: "unpool1" top: "conv3"
+                    convolution_param { num_output: 2 kernel_size: 3 pad: 1 } }
             """;
 
     static final String HAND_NET = """
@@ -122,35 +140,6 @@ class SegOpsParityTest {
                     upsample_param { scale: 2 pad_out_h: true } }
             layer { name: "near" type: "Upsample" bottom: "shrink" top: "near" upsample_param { scale: 2 } }
             """;
-
-    private static Path home() {
-        TestData.requireShared("fork-caffe/bin/caffe-run");
-        java.util.Optional<Path> home = ForkCaffe.home();
-        assumeTrue(home.isPresent(), "fork-caffe not found");
-        return home.get();
-    }
-
-    /** The prototxt, its graph with seeded weights, and those weights written as a caffemodel. */
-    private record Model(Path prototxt, Path weights, Graph graph) {
-    }
-
-    private Model model(String name, String text, long seed) throws Exception {
-        Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
-        Path weights = dir.resolve(name + ".caffemodel");
-        CaffemodelWriter.write(SeededWeights.fill(CaffeImporter.load(proto, null).graph(), seed), weights);
-        return new Model(proto, weights, CaffeImporter.load(proto, weights).graph());
-    }
-
-    private Map<String, Path> input(Graph g, int batch, long seed) throws Exception {
-        Map<String, Path> inputs = new LinkedHashMap<>();
-        for (String in : g.inputs()) {
-            Shape s = g.shape(in).with(0, batch);
-            Path f = dir.resolve(in + "_b" + batch + "_" + seed + ".npy");
-            Npy.write(f, s.dims(), SeededWeights.input(s, InputDistribution.UNIFORM, seed));
-            inputs.put(in, f);
-        }
-        return inputs;
-    }
 
     private void record(BackendParity p) {
         p.worst().forEach((k, v) -> WORST.merge(k, v, Math::max));
@@ -180,14 +169,15 @@ class SegOpsParityTest {
 
     @Test
     void nearestUpsampleMatchesForkCaffe() throws Exception {
-        Path home = home();
-        Model m = model("fork", FORK_NET, 32);
+        Path home = ParityNets.forkHome();
+        ParityNets.Model m = ParityNets.seeded(dir, "fork", FORK_NET, 32);
         BackendParity parity = new BackendParity(dir);
         for (int batch : new int[] {1, 2}) {
             ForkCaffe.Result r;
             try {
-                r = ForkCaffe.forward(home, m.prototxt(), m.weights(), 0, input(m.graph(), batch, 50 + batch),
-                        dir.resolve("fork" + batch), Duration.ofMinutes(5));
+                r = ForkCaffe.forward(home, m.prototxt(), m.weights(), 0,
+                        ParityNets.inputs(dir, m.graph(), batch, 50 + batch), dir.resolve("fork" + batch),
+                        Duration.ofMinutes(5));
             } catch (CaffeOracleException e) {
                 assumeTrue(System.getenv("CI") != null || !e.getMessage().contains("cannot open shared object file"),
                         "fork-caffe's runtime libraries are missing");
@@ -201,17 +191,68 @@ class SegOpsParityTest {
     }
 
     @Test
-    void interpAndUnpoolingMatchOpenCv() throws Exception {
-        Model m = model("opencv", OPENCV_NET, 33);
+    void interpMatchesOpenCv() throws Exception {
+        ParityNets.Model m = ParityNets.seeded(dir, "opencv", OPENCV_NET, 33);
         BackendParity parity = new BackendParity(dir);
         for (int batch : new int[] {1, 2}) {
-            OpenCvOracle.Result r = OpenCvOracle.forward(m.prototxt(), m.weights(), input(m.graph(), batch, 60 + batch),
-                    dir.resolve("opencv" + batch), Duration.ofMinutes(5));
-            assertTrue(r.blobs().keySet().containsAll(List.of("pool1", "pool1_mask", "unpool_scale", "unpool_size",
-                    "zoom", "size", "pixel", "conv3")), r.blobs().keySet().toString());
-            parity.check("opencv", m.graph(), new ReferenceSet(r.dir(), r.inputs(), r.blobs()), 10);
+            OpenCvOracle.Result r = OpenCvOracle.forward(m.prototxt(), m.weights(),
+                    ParityNets.inputs(dir, m.graph(), batch, 60 + batch), dir.resolve("opencv" + batch),
+                    Duration.ofMinutes(5));
+            assertTrue(r.blobs().keySet().containsAll(List.of("pool1", "zoom", "size", "pixel", "conv3")),
+                    r.blobs().keySet().toString());
+            parity.check("opencv", m.graph(), new ReferenceSet(r.dir(), r.inputs(), r.blobs()), 7);
         }
         record(parity);
+    }
+
+    @Test
+    void unpoolingMatchesRealCaffeOnItsBvlcEquivalent() throws Exception {
+        ParityNets.Model m = ParityNets.seeded(dir, "unpool", UNPOOL_NET, 35);
+        Path oracle = Files.writeString(dir.resolve("unpool_bvlc.prototxt"),
+                SegOracleNets.unpoolAsBvlc(UNPOOL_NET, m.graph()));
+        Path weights = dir.resolve("unpool_bvlc.caffemodel");
+        CaffemodelWriter.write(SegOracleNets.weights(CaffeImporter.load(oracle, null).graph(), m.graph()), weights);
+        BackendParity parity = new BackendParity(dir);
+        for (int batch : new int[] {1, 2}) {
+            CaffeOracle.ReferenceSet caffe = CaffeOracle.makeReference(oracle, dir.resolve("unpool" + batch), weights,
+                    0, batch, InputDistribution.UNIFORM, 80 + batch, 1, CaffeOracle.Options.defaults());
+            assertTrue(caffe.blobs().keySet().containsAll(List.of("pool1_mask", "pool2_mask", "unpool2", "unpool1",
+                    "conv3")), caffe.blobs().keySet().toString());
+            parity.check("caffe-bvlc-unpool", m.graph(), new ReferenceSet(caffe.dir(), caffe.inputs(),
+                    caffe.blobs()), 9);
+        }
+        record(parity);
+    }
+
+    @Test
+    void everyOpsetExportsTheSameValues() throws Exception {
+        // Resize takes its spatial sizes with the axes attribute from opset 18, N and C from Shape before it
+        Graph seeded = SeededWeights.fill(CaffeImporter.load(Files.writeString(dir.resolve("opsets.prototxt"),
+                HAND_NET), null).graph(), 36).withBatchSize(2);
+        List<String> blobs = List.of("shrink", "both", "crop", "crop_copy", "crop_size", "pool_mask", "unpool_hw",
+                "unpool_pad", "near");
+        Map<String, HostTensor> in = Map.of("data", new HostTensor(seeded.shape("data"),
+                SeededWeights.input(seeded.shape("data"), InputDistribution.UNIFORM, 90)));
+        Map<String, HostTensor> want;
+        try (org.senet4j.engine.Engine e = org.senet4j.engine.Engines.create("reference", seeded,
+                org.senet4j.engine.EngineOptions.DEFAULT)) {
+            want = e.run(in, blobs);
+        }
+        for (int opset : new int[] {org.senet4j.onnx.ExportOptions.MIN_OPSET, 17, 18,
+            org.senet4j.onnx.ExportOptions.MAX_OPSET}) {
+            Path onnx = dir.resolve("opset" + opset + ".onnx");
+            org.senet4j.onnx.OnnxExporter.write(seeded, org.senet4j.onnx.ExportOptions.defaults().withOpset(opset)
+                    .withExposeAll(true), onnx);
+            try (OrtRunner ort = new OrtRunner(onnx)) {
+                Map<String, HostTensor> got = ort.run(in, new java.util.HashSet<>(blobs));
+                for (String b : blobs) {
+                    BlobResult c = BlobResult.compare(b, got.get(b).shape(), got.get(b).data(), want.get(b).data(),
+                            BackendParity.TOLERANCE);
+                    assertTrue(c.pass() && got.get(b).shape().equals(want.get(b).shape()), "opset " + opset + ": " + c);
+                    WORST.merge("opsets onnx", c.relError(), Math::max);
+                }
+            }
+        }
     }
 
     @Test

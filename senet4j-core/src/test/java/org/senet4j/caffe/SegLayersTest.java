@@ -35,11 +35,7 @@ class SegLayersTest {
     Path dir;
 
     private static String input(int... dims) {
-        StringBuilder s = new StringBuilder("layer { name: \"data\" type: \"Input\" top: \"data\" input_param { shape {");
-        for (int d : dims) {
-            s.append(" dim: ").append(d);
-        }
-        return s.append(" } } }\n").toString();
+        return Fixtures.inputLayer(dims);
     }
 
     private Graph load(String net) throws Exception {
@@ -173,7 +169,7 @@ class SegLayersTest {
         refusedInterp("height: 4", "interp_param");
         refusedInterp("height: 0 width: 3", "interp_param.height");
         refusedInterp("zoom_factor: 2 pad_beg: -2 pad_end: -2", "interp_param.pad_beg");
-        refusedInterp("zoom_factor: 2 mode: NEAREST", "interp_param.mode");
+        refusedInterp("zoom_factor: 2 mode: NEAREST", "Interp (mode NEAREST)");
         ModelException e = assertThrows(ModelException.class, () -> load(input(1, 1, 4, 4) + input(1, 1, 2, 2)
                 .replace("\"data\"", "\"ref\"") + "layer { name: \"i\" type: \"Interp\" bottom: \"data\" bottom: \"ref\" "
                 + "top: \"i\" interp_param { zoom_factor: 2 } }\n"));
