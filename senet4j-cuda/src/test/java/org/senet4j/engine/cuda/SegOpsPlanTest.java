@@ -25,7 +25,8 @@ import org.senet4j.verify.SeededWeights;
 /**
  * The segmentation layers in CUDA plans: Interp, both Upsample forms and the MAX Pooling with a mask top run on the
  * host between device steps; the emulated plan matches the reference engine on every value, in both layouts (float32:
- * in float16 two window values may round to one, which can move a mask's index).
+ * in float16 two window values may round to one, which can move a mask's index). A float16 plan refuses a mask top
+ * whose indices float16 cannot hold exactly.
  */
 class SegOpsPlanTest {
     @TempDir
@@ -70,5 +71,19 @@ class SegOpsPlanTest {
             BlobResult c = BlobResult.compare(v, ref.get(v).shape(), seen.get(v), ref.get(v).data(), 1e-4);
             assertTrue(c.pass(), type + " nhwc=" + channelsLast + ": " + c);
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void float16PlansRefuseMasksTheyCannotHold() throws Exception {
+        Path p = Files.writeString(dir.resolve("big.prototxt"), """
+                layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 64 dim: 48 } } }
+                layer { name: "pool" type: "Pooling" bottom: "data" top: "pool" top: "mask"
+                        pooling_param { pool: MAX kernel_size: 2 stride: 2 } }
+                """);
+        Graph g = CaffeImporter.load(p, null).graph();
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new PlanSpec(g, DType.F16, false, PlanSpecTest.MAX_BLOCKS));
+        assertTrue(e.getMessage().contains("pool") && e.getMessage().contains("float32"), e.getMessage());
+        assertEquals(1, new PlanSpec(g, DType.F32, false, PlanSpecTest.MAX_BLOCKS).hostSteps().size());
     }
 }
