@@ -31,19 +31,16 @@ import org.senet4j.passes.Passes;
 final class BackendParity {
     static final double TOLERANCE = 1e-4;
 
+    /** The engines every layer is proven on. */
+    static final List<String> DEVICES = List.of("reference", "cpu");
+    private static final ReportCheck NONE = (label, engine, report) -> { };
+
     private final Path dir;
-    private final List<String> devices;
     private final Map<String, Double> worst = new TreeMap<>();
 
     /** @param dir a scratch directory for the ONNX files */
     BackendParity(Path dir) {
-        this(dir, List.of("reference", "cpu"));
-    }
-
-    /** Checks on {@code devices} only (e.g. the CPU engine alone for whole zoo nets), and ONNX Runtime. */
-    BackendParity(Path dir, List<String> devices) {
         this.dir = dir;
-        this.devices = List.copyOf(devices);
     }
 
     /** The worst relative error seen so far, by label ({@code what backend}). */
@@ -62,15 +59,32 @@ final class BackendParity {
      * {@code minBlobs} of them (ONNX exposes one fewer: the graph input is not an output).
      */
     void check(String what, Graph g0, ReferenceSet ref, int minBlobs) throws Exception {
-        check(what, g0, ref, minBlobs, (label, engine, report) -> { });
+        check(what, g0, ref, minBlobs, DEVICES, true, true, NONE);
     }
 
     /** As {@link #check(String, Graph, ReferenceSet, int)}, also running {@code extra} on each engine's report. */
     void check(String what, Graph g0, ReferenceSet ref, int minBlobs, ReportCheck extra) throws Exception {
+        check(what, g0, ref, minBlobs, DEVICES, true, true, extra);
+    }
+
+    /**
+     * As {@link #check(String, Graph, ReferenceSet, int)} on the given engines only, ONNX Runtime only with
+     * {@code withOnnx}, and with the passes off and ONNX folding off as well only when {@code bothWays} (large nets:
+     * the passes on, folding on).
+     */
+    void check(String what, Graph g0, ReferenceSet ref, int minBlobs, List<String> devices, boolean withOnnx,
+               boolean bothWays) throws Exception {
+        check(what, g0, ref, minBlobs, devices, withOnnx, bothWays, NONE);
+    }
+
+    /** The general form: given engines, ONNX Runtime or not, both pass settings or not, a check per report. */
+    void check(String what, Graph g0, ReferenceSet ref, int minBlobs, List<String> devices, boolean withOnnx,
+               boolean bothWays, ReportCheck extra) throws Exception {
         int batch = Npy.read(ref.inputs().values().iterator().next()).shape()[0];
         Graph g = g0.withBatchSize(batch);
+        List<List<String>> passSettings = bothWays ? List.of(List.of(), List.of("all")) : List.of(List.of());
         for (String device : devices) {
-            for (List<String> disabled : List.of(List.<String>of(), List.of("all"))) {
+            for (List<String> disabled : passSettings) {
                 try (Engine e = Engines.create(device, Passes.optimize(g, disabled), EngineOptions.DEFAULT)) {
                     VerifyReport r = Verifier.verify(e, ref, TOLERANCE);
                     String label = what + " " + device + " passes " + (disabled.isEmpty() ? "on" : "off") + " b"
@@ -83,7 +97,8 @@ final class BackendParity {
                 }
             }
         }
-        for (boolean fold : new boolean[] {true, false}) {
+        boolean[] folds = !withOnnx ? new boolean[0] : bothWays ? new boolean[] {true, false} : new boolean[] {true};
+        for (boolean fold : folds) {
             Path onnx = dir.resolve("parity.onnx");
             OnnxExporter.write(g0, ExportOptions.defaults().withFold(fold).withExposeAll(true), onnx);
             try (OrtRunner ort = new OrtRunner(onnx)) {

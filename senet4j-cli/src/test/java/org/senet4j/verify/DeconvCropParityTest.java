@@ -110,13 +110,13 @@ class DeconvCropParityTest {
     private double check(String name, String text, long seed, List<String> devices, int... batches)
             throws Exception {
         Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
-        BackendParity parity = new BackendParity(dir, devices);
+        BackendParity parity = new BackendParity(dir);
         for (int batch : batches) {
             CaffeOracle.ReferenceSet caffe = CaffeOracle.makeReference(proto, dir.resolve(name + batch), null, seed,
                     batch, InputDistribution.UNIFORM, seed + 1, 1, CaffeOracle.Options.defaults());
             Graph g = CaffeImporter.load(proto, caffe.model()).graph();
-            parity.check(name + " b" + batch, g, new ReferenceSet(caffe.dir(), caffe.inputs(), caffe.blobs()), 6,
-                    (label, e, r) -> assertDeconvolutionsOnOneDnn(label, g, e, batch));
+            parity.check(name + " b" + batch, g, new ReferenceSet(caffe.dir(), caffe.inputs(), caffe.blobs()), 6, devices,
+                    true, true, (label, e, r) -> assertDeconvolutionsOnOneDnn(label, g, e, batch));
         }
         return parity.worst().values().stream().mapToDouble(Double::doubleValue).max().orElseThrow();
     }

@@ -110,49 +110,21 @@ class MobileOpsParityTest {
             layer { name: "hswish_out" type: "HardSwish" bottom: "pw" top: "pw" }
             """;
 
-    private static Path home() {
-        TestData.requireShared("fork-caffe/bin/caffe-run");
-        java.util.Optional<Path> home = ForkCaffe.home();
-        assumeTrue(home.isPresent(), "fork-caffe not found");
-        return home.get();
-    }
-
-    /** The prototxt, its graph with seeded weights, and those weights written as a caffemodel. */
-    private record Model(Path prototxt, Path weights, Graph graph) {
-    }
-
-    private Model model(String name, String text, long seed) throws Exception {
-        Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
-        Path weights = dir.resolve(name + ".caffemodel");
-        CaffemodelWriter.write(SeededWeights.fill(CaffeImporter.load(proto, null).graph(), seed), weights);
-        return new Model(proto, weights, CaffeImporter.load(proto, weights).graph());
-    }
-
-    private Map<String, Path> input(Graph g, int batch, long seed) throws Exception {
-        Map<String, Path> inputs = new LinkedHashMap<>();
-        for (String in : g.inputs()) {
-            Shape s = g.shape(in).with(0, batch);
-            Path f = dir.resolve(in + "_b" + batch + "_" + seed + ".npy");
-            Npy.write(f, s.dims(), SeededWeights.input(s, InputDistribution.UNIFORM, seed));
-            inputs.put(in, f);
-        }
-        return inputs;
-    }
-
     private void record(BackendParity p) {
         p.worst().forEach((k, v) -> WORST.merge(k, v, Math::max));
     }
 
     @Test
     void relu6AndDepthwiseConvolutionMatchForkCaffe() throws Exception {
-        Path home = home();
-        Model m = model("fork", FORK_NET, 21);
+        Path home = ParityNets.forkHome();
+        ParityNets.Model m = ParityNets.seeded(dir, "fork", FORK_NET, 21);
         BackendParity parity = new BackendParity(dir);
         for (int batch : new int[] {1, 2}) {
             ForkCaffe.Result r;
             try {
-                r = ForkCaffe.forward(home, m.prototxt(), m.weights(), 0, input(m.graph(), batch, 5 + batch),
-                        dir.resolve("fork" + batch), Duration.ofMinutes(5));
+                r = ForkCaffe.forward(home, m.prototxt(), m.weights(), 0,
+                        ParityNets.inputs(dir, m.graph(), batch, 5 + batch), dir.resolve("fork" + batch),
+                        Duration.ofMinutes(5));
             } catch (CaffeOracleException e) {
                 assumeTrue(System.getenv("CI") != null || !e.getMessage().contains("cannot open shared object file"),
                         "fork-caffe's runtime libraries are missing");
@@ -167,11 +139,12 @@ class MobileOpsParityTest {
 
     @Test
     void shuffleChannelAndConvolutionDepthwiseMatchOpenCv() throws Exception {
-        Model m = model("opencv", OPENCV_NET, 22);
+        ParityNets.Model m = ParityNets.seeded(dir, "opencv", OPENCV_NET, 22);
         BackendParity parity = new BackendParity(dir);
         for (int batch : new int[] {1, 2}) {
-            OpenCvOracle.Result r = OpenCvOracle.forward(m.prototxt(), m.weights(), input(m.graph(), batch, 7 + batch),
-                    dir.resolve("opencv" + batch), Duration.ofMinutes(5));
+            OpenCvOracle.Result r = OpenCvOracle.forward(m.prototxt(), m.weights(),
+                    ParityNets.inputs(dir, m.graph(), batch, 7 + batch), dir.resolve("opencv" + batch),
+                    Duration.ofMinutes(5));
             assertTrue(r.blobs().keySet().containsAll(List.of("shuffle3", "cdw1", "half2", "cdw2", "shuffle2",
                     "cdw3", "shuffle4", "prob")), r.blobs().keySet().toString());
             parity.check("opencv", m.graph(), new ReferenceSet(r.dir(), r.inputs(), r.blobs()), 13);
@@ -184,7 +157,7 @@ class MobileOpsParityTest {
         // BN's blobs are folded at import, so this graph's seeded weights stay in memory (no caffemodel)
         Graph seeded = SeededWeights.fill(CaffeImporter.load(Files.writeString(dir.resolve("hand.prototxt"), HAND_NET),
                 null).graph(), 23);
-        Model m = new Model(null, null, seeded);
+        ParityNets.Model m = new ParityNets.Model(null, null, seeded);
         BackendParity parity = new BackendParity(dir);
         List<String> blobs = m.graph().nodes().stream().filter(n -> !n.inputs().isEmpty()).map(Node::outputs)
                 .map(o -> o.get(0)).map(v -> v.contains("@") ? v.substring(0, v.indexOf('@')) : v).distinct()

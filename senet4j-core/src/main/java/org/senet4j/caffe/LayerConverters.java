@@ -128,6 +128,7 @@ public final class LayerConverters {
         t.put("DepthwiseConvolution", LayerConverters::convolution);
         t.putAll(MobileLayers.converters());
         t.putAll(YoloLayers.converters());
+        t.putAll(SegLayers.converters());
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -432,9 +433,9 @@ public final class LayerConverters {
 
     private static Op pooling(LayerContext c) throws ModelException {
         PoolingParameter p = c.layer().getPoolingParam();
-        if (c.topCount() == 2) {
-            throw new UnsupportedLayerException("Pooling (mask top)", "top", "a second top (the MAX pooling's mask, "
-                    + "which SegNet's and ENet's Upsample read) is not supported yet");
+        if (c.topCount() > 1 && (c.topCount() > 2 || p.getPool() != PoolingParameter.PoolMethod.MAX)) {
+            throw ModelException.field("top", "Pooling has one top, or two (values and mask) with pool: MAX; got "
+                    + c.topCount() + " with pool: " + p.getPool());
         }
         Pooling.Method method = switch (p.getPool()) {
             case MAX -> Pooling.Method.MAX;
@@ -481,7 +482,8 @@ public final class LayerConverters {
             }
             ceil = p.getCeilMode();
         }
-        return new Pooling(method, kh, kw, stride[0], stride[1], pad[0], pad[1], global, ceil);
+        Pooling pooling = new Pooling(method, kh, kw, stride[0], stride[1], pad[0], pad[1], global, ceil);
+        return c.topCount() == 2 ? new org.senet4j.ir.op.MaxPoolMask(pooling) : pooling;
     }
 
     private static int[] pair(boolean hasOne, int one, boolean hasHw, int h, int w, String name)

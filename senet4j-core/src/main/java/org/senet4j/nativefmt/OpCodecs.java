@@ -304,7 +304,30 @@ final class OpCodecs {
             r -> new YoloDetectionOutput(r.choice("version", YoloDetectionOutput.Version.class),
                 r.integer("num_classes"), r.integer("num_box"), r.real("confidence_threshold"),
                 r.real("nms_threshold"), r.reals("biases"), r.integers("mask"), r.integers("anchors_scale"),
-                r.integer("mask_group_num"))));
+                r.integer("mask_group_num"))),
+        codec(org.senet4j.ir.op.Interp.class,
+            (op, a) -> a.integer("zoom_factor", op.zoomFactor()).integer("shrink_factor", op.shrinkFactor())
+                .integer("height", op.height()).integer("width", op.width())
+                .integer("pad_beg", op.padBeg()).integer("pad_end", op.padEnd()),
+            r -> new org.senet4j.ir.op.Interp(r.integer("zoom_factor"), r.integer("shrink_factor"),
+                r.integer("height"), r.integer("width"), r.integer("pad_beg"), r.integer("pad_end"))),
+        codec(org.senet4j.ir.op.NearestUpsample.class,
+            (op, a) -> a.integer("scale", op.scale()),
+            r -> new org.senet4j.ir.op.NearestUpsample(r.integer("scale"))),
+        codec(org.senet4j.ir.op.MaxUnpool.class,
+            (op, a) -> a.integer("scale_h", op.scaleH()).integer("scale_w", op.scaleW())
+                .integer("pad_out_h", op.padOutH()).integer("pad_out_w", op.padOutW())
+                .integer("upsample_h", op.upsampleH()).integer("upsample_w", op.upsampleW()),
+            r -> new org.senet4j.ir.op.MaxUnpool(r.integer("scale_h"), r.integer("scale_w"), r.integer("pad_out_h"),
+                r.integer("pad_out_w"), r.integer("upsample_h"), r.integer("upsample_w"))),
+        codec(org.senet4j.ir.op.MaxPoolMask.class,
+            (op, a) -> a.integer("kernel_h", op.pooling().kernelH()).integer("kernel_w", op.pooling().kernelW())
+                .integer("stride_h", op.pooling().strideH()).integer("stride_w", op.pooling().strideW())
+                .integer("pad_h", op.pooling().padH()).integer("pad_w", op.pooling().padW())
+                .bool("global", op.pooling().global()).bool("ceil", op.pooling().ceil()),
+            r -> new org.senet4j.ir.op.MaxPoolMask(new Pooling(Pooling.Method.MAX, r.integer("kernel_h"),
+                r.integer("kernel_w"), r.integer("stride_h"), r.integer("stride_w"), r.integer("pad_h"),
+                r.integer("pad_w"), r.bool("global"), r.bool("ceil")))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

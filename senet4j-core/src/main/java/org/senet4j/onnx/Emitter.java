@@ -177,6 +177,10 @@ final class Emitter {
                     + "threshold, in the tie order of its unstable std::sort); export the net up to its bottoms "
                     + "(convert --outputs " + String.join(",", n.inputs()) + ") and decode the heads outside");
         });
+        on(t, org.senet4j.ir.op.Interp.class, (e, n, op) -> SegExport.interp(e.b, e.options.opset(), e.g, n, op));
+        on(t, org.senet4j.ir.op.NearestUpsample.class, (e, n, op) -> SegExport.nearestUpsample(e.b, n, op));
+        on(t, org.senet4j.ir.op.MaxPoolMask.class, (e, n, op) -> SegExport.maxPoolMask(e.b, e.g, n, op));
+        on(t, org.senet4j.ir.op.MaxUnpool.class, (e, n, op) -> SegExport.maxUnpool(e.b, e.g, n, op));
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
         on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));

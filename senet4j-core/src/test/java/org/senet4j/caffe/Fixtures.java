@@ -23,6 +23,15 @@ final class Fixtures {
             layer { name: "fc" type: "InnerProduct" bottom: "conv1" top: "fc" inner_product_param { num_output: 4 } }
             """;
 
+    /** An Input layer {@code data} of these dimensions, as prototxt. */
+    static String inputLayer(int... dims) {
+        StringBuilder s = new StringBuilder("layer { name: \"data\" type: \"Input\" top: \"data\" input_param { shape {");
+        for (int d : dims) {
+            s.append(" dim: ").append(d);
+        }
+        return s.append(" } } }\n").toString();
+    }
+
     static Path write(Path dir, String name, String text) throws IOException {
         Path p = dir.resolve(name);
         Files.writeString(p, text);

@@ -37,11 +37,7 @@ class MobileLayersTest {
     Path dir;
 
     private static String input(int... dims) {
-        StringBuilder s = new StringBuilder("layer { name: \"data\" type: \"Input\" top: \"data\" input_param { shape {");
-        for (int d : dims) {
-            s.append(" dim: ").append(d);
-        }
-        return s.append(" } } }\n").toString();
+        return Fixtures.inputLayer(dims);
     }
 
     private Graph load(String net, NetParameter weights) throws Exception {

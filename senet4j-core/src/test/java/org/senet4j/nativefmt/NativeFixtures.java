@@ -161,8 +161,17 @@ final class NativeFixtures {
                 List.of("bn_batch"));
         add(b, "pool_sto", "Pooling", new Pooling(Pooling.Method.STOCHASTIC, 2, 2, 2, 2, 0, 0, false, true),
                 List.of("bn_batch"), List.of("pool_sto"));
+        add(b, "pool_mask", "Pooling", new org.senet4j.ir.op.MaxPoolMask(new Pooling(Pooling.Method.MAX, 2, 2, 2, 2,
+                0, 0, false, true)), List.of("data"), List.of("pm_v", "pm_m"));
+        add(b, "unpool", "Upsample", new org.senet4j.ir.op.MaxUnpool(2, 2, 1, 1, 0, 0), List.of("pm_v", "pm_m"),
+                List.of("unpool"));
+        add(b, "interp", "Interp", new org.senet4j.ir.op.Interp(2, 0, 0, 0, -1, 0), List.of("data"),
+                List.of("interp"));
+        add(b, "upsample", "Upsample", new org.senet4j.ir.op.NearestUpsample(2), List.of("data"),
+                List.of("upsample"));
         add(b, "silence", "Silence", new Silence(), List.of("sl_a", "sl_b", "se_a", "se_b", "argmax",
-                "argmax_axis", "reduction", "tile", "pool_sto", "mish", "shuffle"), List.of());
+                "argmax_axis", "reduction", "tile", "pool_sto", "mish", "shuffle", "unpool", "interp", "upsample"),
+                List.of());
         add(b, "custom", "SignedSqrt", new org.senet4j.ir.op.Custom(
                 new org.senet4j.caffe.plugin.SignedSqrtPlugin.SignedSqrt(0.125f), Map.of()),
                 List.of("aux_softmax"), List.of("custom"));

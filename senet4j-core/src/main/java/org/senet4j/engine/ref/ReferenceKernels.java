@@ -135,6 +135,11 @@ public final class ReferenceKernels {
         on(t, org.senet4j.ir.op.Reorg.class, (r, k) -> r.apply(k.xs(), k.x(), k.y()));
         on(t, org.senet4j.ir.op.YoloDetectionOutput.class, (d, k) -> YoloKernels.detect(d, k.inShapes(), k.in(),
                 k.y()));
+        on(t, org.senet4j.ir.op.Interp.class, (ip, k) -> ip.apply(k.xs(), k.x(), k.ys(), k.y()));
+        on(t, org.senet4j.ir.op.NearestUpsample.class, (u, k) -> u.apply(k.xs(), k.x(), k.y()));
+        on(t, org.senet4j.ir.op.MaxUnpool.class, (u, k) -> u.apply(k.xs(), k.x(), k.in().get(1), k.ys(), k.y()));
+        on(t, org.senet4j.ir.op.MaxPoolMask.class, (m, k) -> m.apply(k.xs(), k.x(), k.ys(), k.out().get(0),
+                k.out().get(1)));
         on(t, Custom.class, (c, k) -> c.kernel().compute(c.weights(), k.inShapes(), k.in(), k.outShapes(), k.out()));
         on(t, org.senet4j.ir.op.LSTM.class, (l, k) -> RecurrentKernels.run(l, k.inShapes(), k.in(), k.out()));
         on(t, org.senet4j.ir.op.RNN.class, (r, k) -> RecurrentKernels.run(r, k.inShapes(), k.in(), k.out()));

@@ -230,6 +230,10 @@ final class Plan implements AutoCloseable {
                 org.senet4j.ir.op.PriorBox.class, org.senet4j.ir.op.DetectionOutput.class);
         // the YOLO fork's layers: Java kernels (Reorg is a copy; the YOLO heads are host post-processing)
         t.onEach((op, a) -> null, org.senet4j.ir.op.Reorg.class, org.senet4j.ir.op.YoloDetectionOutput.class);
+        // the segmentation forks' resizing and unpooling, and the MAX pooling with a mask top: Java kernels (oneDNN's
+        // resampling has no aligned-corners mode, its pooling no Caffe-style index output)
+        t.onEach((op, a) -> null, org.senet4j.ir.op.Interp.class, org.senet4j.ir.op.NearestUpsample.class,
+                org.senet4j.ir.op.MaxUnpool.class, org.senet4j.ir.op.MaxPoolMask.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }

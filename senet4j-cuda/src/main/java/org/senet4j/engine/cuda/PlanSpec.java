@@ -306,6 +306,17 @@ final class PlanSpec {
         t.on(org.senet4j.ir.op.Reorg.class, (op, a) -> "no device kernel for Reorg");
         t.on(org.senet4j.ir.op.YoloDetectionOutput.class, (op, a) -> "YOLO post-processing (decoding, NMS) runs on "
                 + "the host");
+        t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.Interp.class,
+                org.senet4j.ir.op.NearestUpsample.class, org.senet4j.ir.op.MaxUnpool.class);
+        t.on(org.senet4j.ir.op.MaxPoolMask.class, (op, a) -> {
+            long plane = a.x().shape.count(2, 4);
+            if (a.spec().dtype == DType.F16 && plane > 2048) {
+                throw ModelException.field("top", "the mask top holds indices up to " + (plane - 1)
+                        + " (the input plane), which float16 values cannot all hold exactly (integers up to 2048); "
+                        + "run this net in float32");
+            }
+            return "no device kernel for " + op.opName();
+        });
         t.on(org.senet4j.ir.op.DetectionOutput.class, (op, a) -> "detection post-processing (decoding, NMS) runs "
                 + "on the host");
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
