@@ -127,6 +127,8 @@ public final class LayerConverters {
         // the mobile forks: eric612's / yonghenglh6's DepthwiseConvolution is Caffe's Convolution (its CPU code)
         t.put("DepthwiseConvolution", LayerConverters::convolution);
         t.putAll(MobileLayers.converters());
+        t.put("ROIPooling", RcnnLayers::roiPooling);
+        t.put("PSROIPooling", RcnnLayers::psRoiPooling);
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -139,7 +141,7 @@ public final class LayerConverters {
      * {@code Python (module.layer)}.
      */
     public static String unsupportedLabel(org.senet4j.caffe.proto.LayerParameter layer) {
-        if (layer.getType().equals("Python") && layer.getBottomCount() > 0) {
+        if (layer.getType().equals("Python") && layer.getBottomCount() > 0 && !RcnnLayers.isProposal(layer)) {
             var p = layer.getPythonParam();
             return "Python (" + p.getModule() + "." + p.getLayer() + ")";
         }
@@ -153,8 +155,14 @@ public final class LayerConverters {
     private static final Map<String, String> REFUSED = Map.of(
             "Filter", "Filter (its output size depends on the data: one item per non-zero selector value)");
 
-    /** A Python layer without bottoms is a data layer (a net input); others are refused ({@link #unsupportedLabel}). */
+    /**
+     * A Python layer without bottoms is a data layer (a net input); py-faster-rcnn's proposal layer runs built in;
+     * others are refused ({@link #unsupportedLabel}).
+     */
     private static Op python(LayerContext c) throws ModelException {
+        if (RcnnLayers.isProposal(c.layer())) {
+            return RcnnLayers.proposal(c);
+        }
         if (c.layer().getBottomCount() > 0) {
             throw new IllegalStateException("a Python layer with bottoms reached its converter");
         }

@@ -219,6 +219,20 @@ final class NativeFixtures {
         add(b, "detections", "DetectionOutput", new org.senet4j.ir.op.DetectionOutput(3, true, 0,
                 org.senet4j.ir.op.DetectionOutput.CodeType.CENTER_SIZE, false, 0.45f, 50, 0.75f, 20, -Float.MAX_VALUE),
                 List.of("loc_flat", "conf_flat", "priors"), List.of("detections"));
+        // the R-CNN layers: proposals from constant scores and deltas (3 anchors on 3 x 3 cells), pooled from conv1
+        add(b, "rpn_scores", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 6, 3, 3)), List.of(),
+                List.of("rpn_scores"));
+        add(b, "rpn_deltas", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 12, 3, 3)), List.of(),
+                List.of("rpn_deltas"));
+        add(b, "im_info", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 3)), List.of(),
+                List.of("im_info"));
+        add(b, "proposal", "Python", new org.senet4j.ir.op.Proposal(4, 8, List.of(1f), List.of(0.5f, 1f, 2f), 20, 10,
+                0.6f, 0.25f, 2), List.of("rpn_scores", "rpn_deltas", "im_info"), List.of("rois", "roi_scores"));
+        add(b, "roi_pool", "ROIPooling", new org.senet4j.ir.op.RoiPooling(2, 3, 0.5f), List.of("conv1", "rois"),
+                List.of("roi_pool"));
+        add(b, "psroi_pool", "PSROIPooling", new org.senet4j.ir.op.PsRoiPooling(0.5f, 2, 2), List.of("conv1", "rois"),
+                List.of("psroi_pool"));
+        add(b, "silence_rcnn", "Silence", new Silence(), List.of("roi_pool", "psroi_pool", "roi_scores"), List.of());
         return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections")).build();
     }
 

@@ -17,7 +17,7 @@ public sealed interface Op
         Softmax, Axpy, Eltwise, Concat, Slice, Split, Reshape, Flatten, Dropout, Power, Silence, LRN, MVN, Custom,
         Unary, Deconvolution, Crop, ArgMax, Reduction, Tile, BatchStatNorm, LSTM, RNN,
         Embed, Parameter, SPP, Im2col, BatchReindex, Permute, Normalize, PriorBox, DetectionOutput,
-        ShuffleChannel {
+        ShuffleChannel, RoiPooling, PsRoiPooling, Proposal {
 
     /**
      * The output shapes for these input shapes.

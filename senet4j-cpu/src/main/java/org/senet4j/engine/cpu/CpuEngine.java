@@ -80,7 +80,7 @@ public final class CpuEngine implements Engine {
         Plan p = plan(batch);
         Graph g = p.graph();
         RequestedValues.checkInputs(g, inputs);
-        Map<String, String> want = RequestedValues.resolve(g, requested);
+        Map<String, String> want = DataDependentRows.request(g, RequestedValues.resolve(g, requested));
         setThreads();
         Map<String, HostTensor> result = p.run(dnnl, inputs, want, stepNanos);
         DataDependentRows.trim(g, want, result);

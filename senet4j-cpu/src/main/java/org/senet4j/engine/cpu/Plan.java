@@ -224,6 +224,9 @@ final class Plan implements AutoCloseable {
         // the SSD fork's layers: Java kernels (small tensors of the detection heads; DetectionOutput is host work)
         t.onEach((op, a) -> null, org.senet4j.ir.op.Permute.class, org.senet4j.ir.op.Normalize.class,
                 org.senet4j.ir.op.PriorBox.class, org.senet4j.ir.op.DetectionOutput.class);
+        // the R-CNN layers: Java kernels (oneDNN has no ROI pooling; proposals are host work)
+        t.onEach((op, a) -> null, org.senet4j.ir.op.RoiPooling.class, org.senet4j.ir.op.PsRoiPooling.class,
+                org.senet4j.ir.op.Proposal.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }

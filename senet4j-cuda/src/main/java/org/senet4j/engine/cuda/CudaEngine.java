@@ -111,7 +111,7 @@ public final class CudaEngine implements Engine, DeviceTimer {
         CudaPlan p = plan(batch);
         Graph g = p.spec.graph;
         RequestedValues.checkInputs(g, inputs);
-        Map<String, String> want = RequestedValues.resolve(g, requested);
+        Map<String, String> want = DataDependentRows.request(g, RequestedValues.resolve(g, requested));
         Map<String, HostTensor> result = p.run(inputs, want, options.cudaGraphs());
         DataDependentRows.trim(g, want, result);
         return result;
