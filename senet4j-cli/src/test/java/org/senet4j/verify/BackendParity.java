@@ -49,6 +49,11 @@ final class BackendParity {
      * {@code minBlobs} of them (ONNX exposes one fewer: the graph input is not an output).
      */
     void check(String what, Graph g0, ReferenceSet ref, int minBlobs) throws Exception {
+        check(what, g0, ref, minBlobs, true);
+    }
+
+    /** As {@link #check(String, Graph, ReferenceSet, int)}, with ONNX Runtime only when {@code onnx}. */
+    void check(String what, Graph g0, ReferenceSet ref, int minBlobs, boolean onnx) throws Exception {
         int batch = Npy.read(ref.inputs().values().iterator().next()).shape()[0];
         Graph g = g0.withBatchSize(batch);
         for (String device : List.of("reference", "cpu")) {
@@ -64,10 +69,10 @@ final class BackendParity {
                 }
             }
         }
-        for (boolean fold : new boolean[] {true, false}) {
-            Path onnx = dir.resolve("parity.onnx");
-            OnnxExporter.write(g0, ExportOptions.defaults().withFold(fold).withExposeAll(true), onnx);
-            try (OrtRunner ort = new OrtRunner(onnx)) {
+        for (boolean fold : onnx ? new boolean[] {true, false} : new boolean[0]) {
+            Path file = dir.resolve("parity.onnx");
+            OnnxExporter.write(g0, ExportOptions.defaults().withFold(fold).withExposeAll(true), file);
+            try (OrtRunner ort = new OrtRunner(file)) {
                 Map<String, HostTensor> in = Verifier.inputs(ref, g);
                 Set<String> wanted = new HashSet<>(ref.blobs().keySet());
                 wanted.retainAll(ort.outputNames());
@@ -86,7 +91,7 @@ final class BackendParity {
                 }
                 assertTrue(failed.isEmpty(), what + " onnx fold " + fold + " b" + batch + ": " + failed);
             } finally {
-                Files.deleteIfExists(onnx);
+                Files.deleteIfExists(file);
             }
         }
     }

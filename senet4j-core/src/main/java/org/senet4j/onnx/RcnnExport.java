@@ -8,7 +8,10 @@ import org.senet4j.ModelException;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
+import org.senet4j.ir.op.Activation;
+import org.senet4j.ir.op.Convolution;
 import org.senet4j.ir.op.Dropout;
+import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.ir.op.Pooling;
 import org.senet4j.ir.op.ReLU;
 import org.senet4j.ir.op.Sigmoid;
@@ -18,7 +21,7 @@ import org.senet4j.ir.op.Split;
  * The R-CNN layers in ONNX. ROIPooling is ONNX's MaxRoiPool, whose reference kernel (ONNX Runtime's) rounds the
  * corners, sizes the bins and clips exactly as Fast R-CNN, but starts each bin's maximum at the smallest positive
  * float instead of -FLT_MAX: it agrees when the pooled map has no negative values, which the export proves from the
- * layer that computes the map (a ReLU, a sigmoid, or max pooling or dropout of one of them). PSROIPooling
+ * layer that computes the map (a ReLU or sigmoid, also fused into a convolution or inner product, or max pooling or dropout of one of them). PSROIPooling
  * and the proposal layer have no faithful standard form and are refused.
  */
 final class RcnnExport {
@@ -58,10 +61,20 @@ final class RcnnExport {
         if (p.op() instanceof Sigmoid) {
             return true;
         }
+        if (p.op() instanceof Convolution c) {
+            return nonNegative(c.activation());
+        }
+        if (p.op() instanceof InnerProduct ip) {
+            return nonNegative(ip.activation());
+        }
         if (p.op() instanceof Pooling pl) {
             return pl.method() == Pooling.Method.MAX && nonNegative(g, p.inputs().get(0), depth + 1);
         }
         return (p.op() instanceof Dropout || p.op() instanceof Split) && nonNegative(g, p.inputs().get(0), depth + 1);
+    }
+
+    private static boolean nonNegative(Activation a) {
+        return a.equals(Activation.RELU) || a.kind() == Activation.Kind.SIGMOID;
     }
 
     static void psRoiPooling(Node n) throws ModelException {
