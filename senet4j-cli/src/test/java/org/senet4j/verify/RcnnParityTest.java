@@ -100,33 +100,7 @@ class RcnnParityTest {
                     psroi_pooling_param { spatial_scale: 0.25 output_dim: 1 group_size: 2 } }
             """;
 
-    static final String RPN_NET = """
-            name: "rpn"
-            input: "data" input_shape { dim: 1 dim: 3 dim: 64 dim: 80 }
-            input: "im_info" input_shape { dim: 1 dim: 3 }
-            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
-                    convolution_param { num_output: 8 kernel_size: 4 stride: 16 } }
-            layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
-            layer { name: "rpn_cls_score" type: "Convolution" bottom: "conv" top: "rpn_cls_score"
-                    convolution_param { num_output: 18 kernel_size: 1 } }
-            layer { name: "rpn_bbox_pred" type: "Convolution" bottom: "conv" top: "rpn_bbox_pred"
-                    convolution_param { num_output: 36 kernel_size: 1 } }
-            layer { name: "rpn_cls_score_reshape" type: "Reshape" bottom: "rpn_cls_score" top: "rpn_cls_score_reshape"
-                    reshape_param { shape { dim: 0 dim: 2 dim: -1 dim: 0 } } }
-            layer { name: "rpn_cls_prob" type: "Softmax" bottom: "rpn_cls_score_reshape" top: "rpn_cls_prob" }
-            layer { name: "rpn_cls_prob_reshape" type: "Reshape" bottom: "rpn_cls_prob" top: "rpn_cls_prob_reshape"
-                    reshape_param { shape { dim: 0 dim: 18 dim: -1 dim: 0 } } }
-            layer { name: "proposal" type: "Python" bottom: "rpn_cls_prob_reshape" bottom: "rpn_bbox_pred"
-                    bottom: "im_info" top: "rois" top: "scores"
-                    python_param { module: "rpn.proposal_layer" layer: "ProposalLayer" param_str: "'feat_stride': 16" } }
-            layer { name: "roi_pool" type: "ROIPooling" bottom: "conv" bottom: "rois" top: "pool"
-                    roi_pooling_param { pooled_w: 2 pooled_h: 2 spatial_scale: 0.0625 } }
-            layer { name: "fc" type: "InnerProduct" bottom: "pool" top: "fc" inner_product_param { num_output: 6 } }
-            layer { name: "relu_fc" type: "ReLU" bottom: "fc" top: "fc" }
-            layer { name: "cls_score" type: "InnerProduct" bottom: "fc" top: "cls_score" inner_product_param { num_output: 3 } }
-            layer { name: "cls_prob" type: "Softmax" bottom: "cls_score" top: "cls_prob" }
-            layer { name: "bbox_pred" type: "InnerProduct" bottom: "fc" top: "bbox_pred" inner_product_param { num_output: 12 } }
-            """;
+    static final String RPN_NET = org.senet4j.caffe.RcnnNets.rpn(64, 80, 8, "top: \"scores\"", "'feat_stride': 16");
 
     private record Model(Path prototxt, Path weights, Graph graph) {
     }
@@ -230,22 +204,38 @@ class RcnnParityTest {
         assertTrue(refused.getMessage().contains("\"proposal\" (Python)")
                 && refused.getMessage().contains("--outputs rpn_cls_prob_reshape,rpn_bbox_pred"),
                 refused.getMessage());
-        // the rows: ours are cut to the real proposals, OpenCV's blobs keep its bound of 300 rows. OpenCV decodes
-        // x2 = cx + w/2 where py-faster-rcnn's bbox_transform_inv writes cx + w/2 - 1 (the fork's formula wins):
-        // its x2 and y2 are ours + 1 before clipping to the image, min(ours + 1, size - 1) after (and in [0, 1] where
-        // ours is clipped to 0)
         Map<String, HostTensor> feed = Map.of("data", new HostTensor(s, data), "im_info",
                 new HostTensor(Shape.of(1, 3), info));
+        ROWS.putAll(compareProposals("opencv proposals", m.graph(), feed, r, rowBlobs, 0.0625f, 10, 180));
+        System.out.println("RcnnParityTest proposals, rows compared after ROI pooling: " + ROWS);
+    }
+
+    private static final Map<String, String> ROWS = new TreeMap<>();
+
+    /**
+     * Runs {@code g} on the reference and CPU engines (passes on and off) and compares its proposals ({@code rowBlobs}
+     * 0 and 1: rois and scores) and the rows computed from them (the rest of {@code rowBlobs}) with OpenCV's first
+     * rows (ours are cut to the real proposals, OpenCV's blobs keep its bound of 300 rows). OpenCV decodes
+     * {@code x2 = cx + w/2} where py-faster-rcnn's bbox_transform_inv writes {@code cx + w/2 - 1} (the defining
+     * source wins): its x2 and y2 are ours + 1 before clipping to the image, {@code min(ours + 1, size - 1)} after (and
+     * in [0, 1] where ours is clipped to 0). The rows after ROI pooling (at {@code spatialScale}) are compared where
+     * both sides' boxes pool the same cells. Returns, per run, the rows compared.
+     */
+    static Map<String, String> compareProposals(String what, Graph g, Map<String, HostTensor> feed,
+                                                OpenCvOracle.Result r, List<String> rowBlobs, float spatialScale,
+                                                int minRows, int maxRows) throws Exception {
+        float[] info = feed.get("im_info").data();
+        Map<String, String> rows = new TreeMap<>();
         float[] cvRois = Npy.read(r.blobs().get("rois")).data();
         for (String device : List.of("reference", "cpu")) {
             for (List<String> disabled : List.of(List.<String>of(), List.of("all"))) {
                 Map<String, HostTensor> ours;
-                try (Engine e = Engines.create(device, Passes.optimize(m.graph(), disabled), EngineOptions.DEFAULT)) {
+                try (Engine e = Engines.create(device, Passes.optimize(g, disabled), EngineOptions.DEFAULT)) {
                     ours = e.run(feed, rowBlobs);
                 }
                 int k = ours.get("rois").shape().dim(0);
-                String label = "opencv proposals " + device + " passes " + (disabled.isEmpty() ? "on" : "off");
-                assertTrue(k > 10 && k < 180, label + ": " + k + " proposals");
+                String label = what + " " + device + " passes " + (disabled.isEmpty() ? "on" : "off");
+                assertTrue(k >= minRows && k <= maxRows, label + ": " + k + " proposals");
                 assertTrue(Arrays.equals(Arrays.copyOfRange(cvRois, k * 5, k * 5 + 5), new float[5]),
                         label + ": OpenCV has more proposals than " + k);
                 float[] rois = ours.get("rois").data();
@@ -263,7 +253,7 @@ class RcnnParityTest {
                         } else {
                             expected[i * 5 + c] = Math.min(mine + 1, size - 1);
                         }
-                        same &= Math.round(mine * 0.0625f) == Math.round(cv * 0.0625f);
+                        same &= Math.round(mine * spatialScale) == Math.round(cv * spatialScale);
                     }
                     if (same) {
                         samePool.add(i);
@@ -287,15 +277,13 @@ class RcnnParityTest {
                     }
                     compare(label, b, t.shape().with(0, samePool.size()), mine, theirs);
                 }
-                ROWS.put(label, samePool.size() + " of " + k + " rows");
+                rows.put(label, samePool.size() + " of " + k + " rows");
             }
         }
-        System.out.println("RcnnParityTest proposals, rows compared after ROI pooling: " + ROWS);
+        return rows;
     }
 
-    private static final Map<String, String> ROWS = new TreeMap<>();
-
-    private static void compare(String label, String blob, Shape shape, float[] ours, float[] opencv) {
+    static void compare(String label, String blob, Shape shape, float[] ours, float[] opencv) {
         BlobResult c = BlobResult.compare(blob, shape, ours, Arrays.copyOf(opencv, ours.length),
                 BackendParity.TOLERANCE);
         assertTrue(c.pass(), label + ": " + c);

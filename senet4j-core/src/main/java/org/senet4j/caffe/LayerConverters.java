@@ -92,7 +92,7 @@ public final class LayerConverters {
         t.put("Split", c -> new Split(requireTops(c)));
         t.put("Reshape", LayerConverters::reshape);
         t.put("Flatten", LayerConverters::flatten);
-        t.put("Dropout", c -> new Dropout(c.layer().getDropoutParam().getDropoutRatio()));
+        t.put("Dropout", LayerConverters::dropout);
         t.put("Power", c -> new Power(c.layer().getPowerParam().getPower(), c.layer().getPowerParam().getScale(),
                 c.layer().getPowerParam().getShift()));
         t.put("Silence", c -> new Silence());
@@ -167,6 +167,25 @@ public final class LayerConverters {
             throw new IllegalStateException("a Python layer with bottoms reached its converter");
         }
         return DataLayers.convert(c);
+    }
+
+    /**
+     * Dropout is the identity at test time, except with py-faster-rcnn's (and R-FCN's) {@code scale_train: false}:
+     * that fork's Dropout does not scale while training and instead multiplies by {@code 1 / scale} at test, with
+     * {@code scale = 1 / (1 - dropout_ratio)} (both in float, as its dropout_layer.cpp), a Power layer's scale here.
+     */
+    private static Op dropout(LayerContext c) throws ModelException {
+        var p = c.layer().getDropoutParam();
+        float ratio = p.getDropoutRatio();
+        if (p.hasScaleTrain() && !p.getScaleTrain()) {
+            if (!(ratio >= 0 && ratio < 1)) {
+                throw ModelException.field("dropout_param.dropout_ratio", "must be in [0, 1) with scale_train: "
+                        + "false (the test-time factor is 1 - dropout_ratio), got " + ratio);
+            }
+            float scale = (float) (1.0 / (1.0 - ratio));
+            return new Power(1f, (float) (1.0 / scale), 0f);
+        }
+        return new Dropout(ratio);
     }
 
     /** The converter for a Caffe layer type (built in, else from a {@link LayerPlugin}), or null. */

@@ -34,32 +34,6 @@ class RcnnLayersTest {
     @TempDir
     Path dir;
 
-    /** A tiny Faster R-CNN: stride-16 features, an RPN with py-faster-rcnn's 9 anchors, ROI pooling, a head. */
-    static final String NET = """
-            name: "tiny_rcnn"
-            input: "data" input_shape { dim: 1 dim: 3 dim: 48 dim: 64 }
-            input: "im_info" input_shape { dim: 1 dim: 3 }
-            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
-                    convolution_param { num_output: 4 kernel_size: 4 stride: 16 } }
-            layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
-            layer { name: "rpn_cls_score" type: "Convolution" bottom: "conv" top: "rpn_cls_score"
-                    convolution_param { num_output: 18 kernel_size: 1 } }
-            layer { name: "rpn_bbox_pred" type: "Convolution" bottom: "conv" top: "rpn_bbox_pred"
-                    convolution_param { num_output: 36 kernel_size: 1 } }
-            layer { name: "rpn_cls_score_reshape" type: "Reshape" bottom: "rpn_cls_score" top: "rpn_cls_score_reshape"
-                    reshape_param { shape { dim: 0 dim: 2 dim: -1 dim: 0 } } }
-            layer { name: "rpn_cls_prob" type: "Softmax" bottom: "rpn_cls_score_reshape" top: "rpn_cls_prob" }
-            layer { name: "rpn_cls_prob_reshape" type: "Reshape" bottom: "rpn_cls_prob" top: "rpn_cls_prob_reshape"
-                    reshape_param { shape { dim: 0 dim: 18 dim: -1 dim: 0 } } }
-            layer { name: "proposal" type: "Python" bottom: "rpn_cls_prob_reshape" bottom: "rpn_bbox_pred"
-                    bottom: "im_info" top: "rois" %s
-                    python_param { module: "rpn.proposal_layer" layer: "ProposalLayer" param_str: "%s" } }
-            layer { name: "roi_pool" type: "ROIPooling" bottom: "conv" bottom: "rois" top: "pool"
-                    roi_pooling_param { pooled_w: 2 pooled_h: 2 spatial_scale: 0.0625 } }
-            layer { name: "fc" type: "InnerProduct" bottom: "pool" top: "cls_score" inner_product_param { num_output: 3 } }
-            layer { name: "cls_prob" type: "Softmax" bottom: "cls_score" top: "cls_prob" }
-            """;
-
     private Path write(String text) throws Exception {
         return Fixtures.write(dir, "net.prototxt", text);
     }
@@ -69,7 +43,7 @@ class RcnnLayersTest {
     }
 
     private static String net(String tops, String paramStr) {
-        return NET.formatted(tops, paramStr);
+        return RcnnNets.rpn(48, 64, 4, tops, paramStr);
     }
 
     private ModelException refused(String text) {
@@ -136,6 +110,23 @@ class RcnnLayersTest {
         Graph g = load(net("", "'feat_stride': 16"));
         ModelException e = assertThrows(ModelException.class, () -> g.withBatchSize(2));
         mentions(e, "\"proposal\"", "only batch 1");
+    }
+
+    @Test
+    void fastRcnnsDropoutWithoutScaleTrainScalesAtTestTime() throws Exception {
+        String net = """
+                input: "x" input_shape { dim: 1 dim: 4 }
+                layer { name: "d" type: "Dropout" bottom: "x" top: "x" dropout_param { dropout_ratio: 0.3 %s } }
+                """;
+        // caffe-fast-rcnn's dropout_layer.cpp: scale_ = 1 / (1 - ratio), and at test y = x / scale_ (in float)
+        float scale = (float) (1.0 / (1.0 - 0.3f));
+        assertEquals(new org.senet4j.ir.op.Power(1f, (float) (1.0 / scale), 0f),
+                load(net.formatted("scale_train: false")).node("d").op());
+        assertEquals(new org.senet4j.ir.op.Dropout(0.3f), load(net.formatted("scale_train: true")).node("d").op());
+        assertEquals(new org.senet4j.ir.op.Dropout(0.3f), load(net.formatted("")).node("d").op());
+        mentions(refused(net.formatted("scale_train: false").replace("0.3", "1")), "\"d\"", "(Dropout)",
+                "dropout_param.dropout_ratio");
+        assertEquals(0.7f, (float) (1.0 / scale), 1e-7f);
     }
 
     static final String PS = """
