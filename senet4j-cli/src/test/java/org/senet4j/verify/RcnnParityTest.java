@@ -206,7 +206,7 @@ class RcnnParityTest {
                 refused.getMessage());
         Map<String, HostTensor> feed = Map.of("data", new HostTensor(s, data), "im_info",
                 new HostTensor(Shape.of(1, 3), info));
-        ROWS.putAll(compareProposals("opencv proposals", m.graph(), feed, r, rowBlobs, 0.0625f, 10, 180));
+        ROWS.putAll(compareProposals("opencv proposals", m.graph(), feed, r, rowBlobs, 0.0625f, 10, 180, WORST));
         System.out.println("RcnnParityTest proposals, rows compared after ROI pooling: " + ROWS);
     }
 
@@ -223,7 +223,8 @@ class RcnnParityTest {
      */
     static Map<String, String> compareProposals(String what, Graph g, Map<String, HostTensor> feed,
                                                 OpenCvOracle.Result r, List<String> rowBlobs, float spatialScale,
-                                                int minRows, int maxRows) throws Exception {
+                                                int minRows, int maxRows, Map<String, Double> worst)
+            throws Exception {
         float[] info = feed.get("im_info").data();
         Map<String, String> rows = new TreeMap<>();
         float[] cvRois = Npy.read(r.blobs().get("rois")).data();
@@ -259,9 +260,9 @@ class RcnnParityTest {
                         samePool.add(i);
                     }
                 }
-                compare(label, "rois", ours.get("rois").shape(), expected, cvRois);
+                compare(label, "rois", ours.get("rois").shape(), expected, cvRois, worst);
                 compare(label, "scores", ours.get("scores").shape(), ours.get("scores").data(),
-                        Npy.read(r.blobs().get("scores")).data());
+                        Npy.read(r.blobs().get("scores")).data(), worst);
                 // the rows computed from the proposals, where OpenCV's wider box pools the same cells
                 assertTrue(samePool.size() >= k / 2, label + ": " + samePool.size() + " of " + k);
                 for (String b : rowBlobs.subList(2, rowBlobs.size())) {
@@ -275,7 +276,7 @@ class RcnnParityTest {
                         System.arraycopy(t.data(), samePool.get(j) * per, mine, j * per, per);
                         System.arraycopy(cv, samePool.get(j) * per, theirs, j * per, per);
                     }
-                    compare(label, b, t.shape().with(0, samePool.size()), mine, theirs);
+                    compare(label, b, t.shape().with(0, samePool.size()), mine, theirs, worst);
                 }
                 rows.put(label, samePool.size() + " of " + k + " rows");
             }
@@ -283,11 +284,12 @@ class RcnnParityTest {
         return rows;
     }
 
-    static void compare(String label, String blob, Shape shape, float[] ours, float[] opencv) {
+    private static void compare(String label, String blob, Shape shape, float[] ours, float[] opencv,
+                                Map<String, Double> worst) {
         BlobResult c = BlobResult.compare(blob, shape, ours, Arrays.copyOf(opencv, ours.length),
                 BackendParity.TOLERANCE);
         assertTrue(c.pass(), label + ": " + c);
-        WORST.merge(label.substring(0, label.indexOf(" passes")), c.relError(), Math::max);
+        worst.merge(label.substring(0, label.indexOf(" passes")) + " " + blob, c.relError(), Math::max);
     }
 
     /** Row counts no oracle fixes: the bound ({@code 9 x 4 x 5 = 180} anchors, under post_nms_topN 300). */

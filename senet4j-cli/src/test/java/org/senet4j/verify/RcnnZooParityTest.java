@@ -119,6 +119,6 @@ class RcnnZooParityTest {
                 refused.getMessage());
         ROWS.putAll(RcnnParityTest.compareProposals("zf rpn proposals", m.graph(), Map.of("data",
                 new HostTensor(s, data), "im_info", new HostTensor(Shape.of(1, 3), info)), r, rowBlobs, 0.0625f, 10,
-                300));
+                300, WORST));
     }
 }
