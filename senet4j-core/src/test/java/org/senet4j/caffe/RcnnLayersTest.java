@@ -129,6 +129,30 @@ class RcnnLayersTest {
         assertEquals(0.7f, (float) (1.0 / scale), 1e-7f);
     }
 
+    @Test
+    void onnxExportsRoiPoolingOnlyOnANonNegativeMap() throws Exception {
+        String net = """
+                input: "x" input_shape { dim: 1 dim: 3 dim: 8 dim: 8 }
+                input: "rois" input_shape { dim: 4 dim: 5 }
+                layer { name: "conv" type: "Convolution" bottom: "x" top: "conv" convolution_param { num_output: 2 kernel_size: 1 } }
+                %s
+                layer { name: "roi" type: "ROIPooling" bottom: "conv" bottom: "rois" top: "roi"
+                        roi_pooling_param { pooled_h: 2 pooled_w: 2 spatial_scale: 0.5 } }
+                """;
+        Graph relu = SeededWeights.fill(load(net.formatted(
+                "layer { name: \"relu\" type: \"ReLU\" bottom: \"conv\" top: \"conv\" }")), 1);
+        for (boolean fold : new boolean[] {true, false}) {
+            var model = org.senet4j.onnx.OnnxExporter.toModel(relu,
+                    org.senet4j.onnx.ExportOptions.defaults().withFold(fold));
+            assertTrue(model.getGraph().getNodeList().stream().anyMatch(n -> n.getOpType().equals("MaxRoiPool")),
+                    "fold " + fold);
+        }
+        Graph plain = SeededWeights.fill(load(net.formatted("")), 1);
+        ModelException e = assertThrows(ModelException.class, () -> org.senet4j.onnx.OnnxExporter.toModel(plain,
+                org.senet4j.onnx.ExportOptions.defaults()));
+        mentions(e, "\"roi\" (ROIPooling)", "MaxRoiPool", "--outputs conv,rois");
+    }
+
     static final String PS = """
             name: "ps"
             input: "x" input_shape { dim: 2 dim: 8 dim: 5 dim: 5 }
