@@ -62,6 +62,11 @@ final class BackendParity {
         check(what, g0, ref, minBlobs, DEVICES, true, true, NONE);
     }
 
+    /** As {@link #check(String, Graph, ReferenceSet, int)}, with ONNX Runtime only when {@code onnx}. */
+    void check(String what, Graph g0, ReferenceSet ref, int minBlobs, boolean onnx) throws Exception {
+        check(what, g0, ref, minBlobs, DEVICES, onnx, true, NONE);
+    }
+
     /** As {@link #check(String, Graph, ReferenceSet, int)}, also running {@code extra} on each engine's report. */
     void check(String what, Graph g0, ReferenceSet ref, int minBlobs, ReportCheck extra) throws Exception {
         check(what, g0, ref, minBlobs, DEVICES, true, true, extra);

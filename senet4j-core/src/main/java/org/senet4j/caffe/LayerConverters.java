@@ -92,7 +92,7 @@ public final class LayerConverters {
         t.put("Split", c -> new Split(requireTops(c)));
         t.put("Reshape", LayerConverters::reshape);
         t.put("Flatten", LayerConverters::flatten);
-        t.put("Dropout", c -> new Dropout(c.layer().getDropoutParam().getDropoutRatio()));
+        t.put("Dropout", LayerConverters::dropout);
         t.put("Power", c -> new Power(c.layer().getPowerParam().getPower(), c.layer().getPowerParam().getScale(),
                 c.layer().getPowerParam().getShift()));
         t.put("Silence", c -> new Silence());
@@ -129,6 +129,8 @@ public final class LayerConverters {
         t.putAll(MobileLayers.converters());
         t.putAll(YoloLayers.converters());
         t.putAll(SegLayers.converters());
+        t.put("ROIPooling", RcnnLayers::roiPooling);
+        t.put("PSROIPooling", RcnnLayers::psRoiPooling);
         TABLE = Collections.unmodifiableMap(t);
     }
 
@@ -141,7 +143,7 @@ public final class LayerConverters {
      * {@code Python (module.layer)}.
      */
     public static String unsupportedLabel(org.senet4j.caffe.proto.LayerParameter layer) {
-        if (layer.getType().equals("Python") && layer.getBottomCount() > 0) {
+        if (layer.getType().equals("Python") && layer.getBottomCount() > 0 && !RcnnLayers.isProposal(layer)) {
             var p = layer.getPythonParam();
             return "Python (" + p.getModule() + "." + p.getLayer() + ")";
         }
@@ -155,12 +157,37 @@ public final class LayerConverters {
     private static final Map<String, String> REFUSED = Map.of(
             "Filter", "Filter (its output size depends on the data: one item per non-zero selector value)");
 
-    /** A Python layer without bottoms is a data layer (a net input); others are refused ({@link #unsupportedLabel}). */
+    /**
+     * A Python layer without bottoms is a data layer (a net input); py-faster-rcnn's proposal layer runs built in;
+     * others are refused ({@link #unsupportedLabel}).
+     */
     private static Op python(LayerContext c) throws ModelException {
+        if (RcnnLayers.isProposal(c.layer())) {
+            return RcnnLayers.proposal(c);
+        }
         if (c.layer().getBottomCount() > 0) {
             throw new IllegalStateException("a Python layer with bottoms reached its converter");
         }
         return DataLayers.convert(c);
+    }
+
+    /**
+     * Dropout is the identity at test time, except with py-faster-rcnn's (and R-FCN's) {@code scale_train: false}:
+     * that fork's Dropout does not scale while training and instead multiplies by {@code 1 / scale} at test, with
+     * {@code scale = 1 / (1 - dropout_ratio)} (both in float, as its dropout_layer.cpp), a Power layer's scale here.
+     */
+    private static Op dropout(LayerContext c) throws ModelException {
+        var p = c.layer().getDropoutParam();
+        float ratio = p.getDropoutRatio();
+        if (p.hasScaleTrain() && !p.getScaleTrain()) {
+            if (!(ratio >= 0 && ratio < 1)) {
+                throw ModelException.field("dropout_param.dropout_ratio", "must be in [0, 1) with scale_train: "
+                        + "false (the test-time factor is 1 - dropout_ratio), got " + ratio);
+            }
+            float scale = (float) (1.0 / (1.0 - ratio));
+            return new Power(1f, (float) (1.0 / scale), 0f);
+        }
+        return new Dropout(ratio);
     }
 
     /** The converter for a Caffe layer type (built in, else from a {@link LayerPlugin}), or null. */

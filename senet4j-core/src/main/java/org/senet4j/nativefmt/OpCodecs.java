@@ -327,7 +327,25 @@ final class OpCodecs {
                 .bool("global", op.pooling().global()).bool("ceil", op.pooling().ceil()),
             r -> new org.senet4j.ir.op.MaxPoolMask(new Pooling(Pooling.Method.MAX, r.integer("kernel_h"),
                 r.integer("kernel_w"), r.integer("stride_h"), r.integer("stride_w"), r.integer("pad_h"),
-                r.integer("pad_w"), r.bool("global"), r.bool("ceil")))));
+                r.integer("pad_w"), r.bool("global"), r.bool("ceil")))),
+        codec(org.senet4j.ir.op.RoiPooling.class,
+            (op, a) -> a.integer("pooled_h", op.pooledH()).integer("pooled_w", op.pooledW())
+                .real("spatial_scale", op.spatialScale()),
+            r -> new org.senet4j.ir.op.RoiPooling(r.integer("pooled_h"), r.integer("pooled_w"),
+                r.real("spatial_scale"))),
+        codec(org.senet4j.ir.op.PsRoiPooling.class,
+            (op, a) -> a.real("spatial_scale", op.spatialScale()).integer("output_dim", op.outputDim())
+                .integer("group_size", op.groupSize()),
+            r -> new org.senet4j.ir.op.PsRoiPooling(r.real("spatial_scale"), r.integer("output_dim"),
+                r.integer("group_size"))),
+        codec(org.senet4j.ir.op.Proposal.class,
+            (op, a) -> a.integer("feat_stride", op.featStride()).integer("base_size", op.baseSize())
+                .reals("ratios", op.ratios()).reals("scales", op.scales()).integer("pre_nms_topn", op.preNmsTopN())
+                .integer("post_nms_topn", op.postNmsTopN()).real("nms_thresh", op.nmsThresh())
+                .real("min_size", op.minSize()).integer("tops", op.tops()),
+            r -> new org.senet4j.ir.op.Proposal(r.integer("feat_stride"), r.integer("base_size"), r.reals("ratios"),
+                r.reals("scales"), r.integer("pre_nms_topn"), r.integer("post_nms_topn"), r.real("nms_thresh"),
+                r.real("min_size"), r.integer("tops"))));
 
     private static final Map<Class<?>, Codec<?>> BY_TYPE = new LinkedHashMap<>();
     private static final Map<String, Codec<?>> BY_NAME = new LinkedHashMap<>();

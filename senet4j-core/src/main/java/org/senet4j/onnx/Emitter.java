@@ -181,6 +181,9 @@ final class Emitter {
         on(t, org.senet4j.ir.op.NearestUpsample.class, (e, n, op) -> SegExport.nearestUpsample(e.b, n, op));
         on(t, org.senet4j.ir.op.MaxPoolMask.class, (e, n, op) -> SegExport.maxPoolMask(e.b, e.g, n, op));
         on(t, org.senet4j.ir.op.MaxUnpool.class, (e, n, op) -> SegExport.maxUnpool(e.b, e.g, n, op));
+        on(t, org.senet4j.ir.op.RoiPooling.class, (e, n, op) -> RcnnExport.roiPooling(e.b, e.g, n, op));
+        on(t, org.senet4j.ir.op.PsRoiPooling.class, (e, n, op) -> RcnnExport.psRoiPooling(n));
+        on(t, org.senet4j.ir.op.Proposal.class, (e, n, op) -> RcnnExport.proposal(n));
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
         on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));

@@ -237,8 +237,22 @@ final class NativeFixtures {
         add(b, "yolo3", "Yolov3DetectionOutput", new org.senet4j.ir.op.YoloDetectionOutput(
                 org.senet4j.ir.op.YoloDetectionOutput.Version.V3, 3, 1, 0.01f, 0.5f, List.of(10f, 14f, 23f, 27f),
                 List.of(1), List.of(16), 1), List.of("conv1"), List.of("yolo3"));
-        return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections", "yolo2", "yolo3", "reorg_back"))
-                .build();
+        // the R-CNN layers: proposals from constant scores and deltas (3 anchors on 3 x 3 cells), pooled from conv1
+        add(b, "rpn_scores", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 6, 3, 3)), List.of(),
+                List.of("rpn_scores"));
+        add(b, "rpn_deltas", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 12, 3, 3)), List.of(),
+                List.of("rpn_deltas"));
+        add(b, "im_info", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 3)), List.of(),
+                List.of("im_info"));
+        add(b, "proposal", "Python", new org.senet4j.ir.op.Proposal(4, 8, List.of(1f), List.of(0.5f, 1f, 2f), 20, 10,
+                0.6f, 0.25f, 2), List.of("rpn_scores", "rpn_deltas", "im_info"), List.of("rois", "roi_scores"));
+        add(b, "roi_pool", "ROIPooling", new org.senet4j.ir.op.RoiPooling(2, 3, 0.5f), List.of("conv1", "rois"),
+                List.of("roi_pool"));
+        add(b, "psroi_pool", "PSROIPooling", new org.senet4j.ir.op.PsRoiPooling(0.5f, 2, 2), List.of("conv1", "rois"),
+                List.of("psroi_pool"));
+        add(b, "silence_rcnn", "Silence", new Silence(), List.of("roi_pool", "psroi_pool", "roi_scores"), List.of());
+        return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections", "yolo2", "yolo3",
+                "reorg_back")).build();
     }
 
     private static void add(Graph.Builder b, String name, String type, Op op, List<String> in, List<String> out)

@@ -123,6 +123,7 @@ public final class OpenCvOracle {
         Path proto = prototxt.toAbsolutePath();
         Path dir = outDir.toAbsolutePath();
         List<Output> outputs;
+        Path forOpenCv;
         try {
             NetParameter net = read(proto);
             Optional<String> refused = refusal(net);
@@ -132,6 +133,7 @@ public final class OpenCvOracle {
             }
             outputs = outputs(net);
             Files.createDirectories(dir);
+            forOpenCv = withBuiltInProposals(net, proto, dir);
             Files.deleteIfExists(dir.resolve("blobs.tsv"));
             StringBuilder tsv = new StringBuilder("#blob\tlayer\tindex\n");
             for (Output o : outputs) {
@@ -143,7 +145,7 @@ public final class OpenCvOracle {
             throw new CaffeOracleException("OpenCV oracle for " + proto + ": " + e.getMessage(), "forward", proto,
                     null, null, null, e);
         }
-        List<String> args = new ArrayList<>(List.of("forward", "--prototxt", proto.toString(), "--weights",
+        List<String> args = new ArrayList<>(List.of("forward", "--prototxt", forOpenCv.toString(), "--weights",
                 weights.toAbsolutePath().toString(), "--outputs", dir.resolve("opencv-outputs.tsv").toString(),
                 "--out", dir.toString()));
         inputs.forEach((name, file) -> {
@@ -157,6 +159,45 @@ public final class OpenCvOracle {
             throw new CaffeOracleException("OpenCV oracle for " + proto + ": cannot read its output: "
                     + e.getMessage(), "forward", proto, null, null, null, e);
         }
+    }
+
+    /**
+     * The prototxt OpenCV is given: {@code prototxt} itself, or, when the net has py-faster-rcnn's Python proposal
+     * layer (which OpenCV's importer cannot create), a copy in which that layer is OpenCV's built-in {@code Proposal}
+     * with the same parameters, as OpenCV's own Faster R-CNN sample prototxts write it.
+     */
+    static Path withBuiltInProposals(NetParameter net, Path prototxt, Path dir) throws IOException, ModelException {
+        List<String> names = net.getLayerList().stream().filter(l -> l.getType().equals("Python")
+                && l.getPythonParam().getModule().equals("rpn.proposal_layer")
+                && l.getPythonParam().getLayer().equals("ProposalLayer")).map(LayerParameter::getName).toList();
+        if (names.isEmpty()) {
+            return prototxt;
+        }
+        org.senet4j.ir.Graph g = org.senet4j.caffe.CaffeImporter.load(prototxt, null).graph();
+        NetParameter.Builder b = net.toBuilder();
+        Map<String, String> params = new HashMap<>();
+        for (int i = 0; i < b.getLayerCount(); i++) {
+            LayerParameter l = b.getLayer(i);
+            if (names.contains(l.getName())) {
+                org.senet4j.ir.op.Proposal p = (org.senet4j.ir.op.Proposal) g.node(l.getName()).op();
+                StringBuilder t = new StringBuilder("proposal_param { feat_stride: " + p.featStride() + " base_size: "
+                        + p.baseSize() + " min_size: " + (int) p.minSize());
+                p.ratios().forEach(r -> t.append(" ratio: ").append(r));
+                p.scales().forEach(r -> t.append(" scale: ").append(r));
+                t.append(" pre_nms_topn: ").append(p.preNmsTopN()).append(" post_nms_topn: ").append(p.postNmsTopN())
+                        .append(" nms_thresh: ").append(p.nmsThresh()).append(" }");
+                String marker = "senet4j-proposal-" + i;
+                params.put(marker, t.toString());
+                b.setLayer(i, l.toBuilder().setType(marker).clearPythonParam());
+            }
+        }
+        String text = com.google.protobuf.TextFormat.printer().printToString(b.build());
+        for (Map.Entry<String, String> e : params.entrySet()) {
+            text = text.replace("type: \"" + e.getKey() + "\"", "type: \"Proposal\"\n  " + e.getValue());
+        }
+        Path out = dir.resolve("opencv-net.prototxt");
+        AtomicFiles.writeString(out, text);
+        return out;
     }
 
     /**

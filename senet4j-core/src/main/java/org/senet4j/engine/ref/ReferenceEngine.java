@@ -48,7 +48,7 @@ public final class ReferenceEngine implements Engine {
             g = g.withBatchSize(batch);
         }
         RequestedValues.checkInputs(g, inputs);
-        Map<String, String> want = RequestedValues.resolve(g, requested);
+        Map<String, String> want = DataDependentRows.request(g, RequestedValues.resolve(g, requested));
         Map<String, float[]> values = new HashMap<>();
         for (Map.Entry<String, HostTensor> e : inputs.entrySet()) {
             values.put(e.getKey(), e.getValue().data());

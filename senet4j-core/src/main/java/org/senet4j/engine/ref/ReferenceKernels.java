@@ -140,6 +140,12 @@ public final class ReferenceKernels {
         on(t, org.senet4j.ir.op.MaxUnpool.class, (u, k) -> u.apply(k.xs(), k.x(), k.in().get(1), k.ys(), k.y()));
         on(t, org.senet4j.ir.op.MaxPoolMask.class, (m, k) -> m.apply(k.xs(), k.x(), k.ys(), k.out().get(0),
                 k.out().get(1)));
+        on(t, org.senet4j.ir.op.RoiPooling.class, (rp, k) -> RcnnKernels.roiPooling(rp, k.xs(), k.x(), k.in().get(1),
+                k.ys().dim(0), k.y()));
+        on(t, org.senet4j.ir.op.PsRoiPooling.class, (rp, k) -> RcnnKernels.psRoiPooling(rp, k.xs(), k.x(),
+                k.in().get(1), k.ys().dim(0), k.y()));
+        on(t, org.senet4j.ir.op.Proposal.class, (p, k) -> RcnnKernels.proposal(p, k.xs(), k.x(), k.in().get(1),
+                k.in().get(2), k.y(), k.out().size() > 1 ? k.out().get(1) : null));
         on(t, Custom.class, (c, k) -> c.kernel().compute(c.weights(), k.inShapes(), k.in(), k.outShapes(), k.out()));
         on(t, org.senet4j.ir.op.LSTM.class, (l, k) -> RecurrentKernels.run(l, k.inShapes(), k.in(), k.out()));
         on(t, org.senet4j.ir.op.RNN.class, (r, k) -> RecurrentKernels.run(r, k.inShapes(), k.in(), k.out()));

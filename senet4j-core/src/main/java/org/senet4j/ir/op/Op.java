@@ -17,7 +17,8 @@ public sealed interface Op
         Softmax, Axpy, Eltwise, Concat, Slice, Split, Reshape, Flatten, Dropout, Power, Silence, LRN, MVN, Custom,
         Unary, Deconvolution, Crop, ArgMax, Reduction, Tile, BatchStatNorm, LSTM, RNN,
         Embed, Parameter, SPP, Im2col, BatchReindex, Permute, Normalize, PriorBox, DetectionOutput,
-        ShuffleChannel, Reorg, YoloDetectionOutput, Interp, NearestUpsample, MaxUnpool, MaxPoolMask {
+        ShuffleChannel, Reorg, YoloDetectionOutput, Interp, NearestUpsample, MaxUnpool, MaxPoolMask, RoiPooling,
+        PsRoiPooling, Proposal {
 
     /**
      * The output shapes for these input shapes.

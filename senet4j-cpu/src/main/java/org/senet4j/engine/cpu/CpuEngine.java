@@ -80,7 +80,7 @@ public final class CpuEngine implements Engine {
         Plan p = plan(batch, true);
         Graph g = p.graph();
         RequestedValues.checkInputs(g, inputs);
-        Map<String, String> want = RequestedValues.resolve(g, requested);
+        Map<String, String> want = DataDependentRows.request(g, RequestedValues.resolve(g, requested));
         if (p.fusesAway(want.values())) {
             p = plan(batch, false); // an output that a fused ReLU overwrites is asked for: compute it on its own
         }

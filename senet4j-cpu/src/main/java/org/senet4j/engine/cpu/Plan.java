@@ -234,6 +234,9 @@ final class Plan implements AutoCloseable {
         // resampling has no aligned-corners mode, its pooling no Caffe-style index output)
         t.onEach((op, a) -> null, org.senet4j.ir.op.Interp.class, org.senet4j.ir.op.NearestUpsample.class,
                 org.senet4j.ir.op.MaxUnpool.class, org.senet4j.ir.op.MaxPoolMask.class);
+        // the R-CNN layers: Java kernels (oneDNN has no ROI pooling; proposals are host work)
+        t.onEach((op, a) -> null, org.senet4j.ir.op.RoiPooling.class, org.senet4j.ir.op.PsRoiPooling.class,
+                org.senet4j.ir.op.Proposal.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }

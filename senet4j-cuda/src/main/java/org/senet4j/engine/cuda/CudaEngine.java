@@ -115,7 +115,7 @@ public final class CudaEngine implements Engine, DeviceTimer {
         CudaPlan p = plan(batch);
         Graph g = p.spec.graph;
         RequestedValues.checkInputs(g, inputs);
-        Map<String, String> want = RequestedValues.resolve(g, requested);
+        Map<String, String> want = DataDependentRows.request(g, RequestedValues.resolve(g, requested));
         if (want.values().stream().anyMatch(p.spec.fusedAway::contains)) {
             p = plan(batch, false); // an output that a fused ReLU overwrites is asked for: compute it on its own
         }

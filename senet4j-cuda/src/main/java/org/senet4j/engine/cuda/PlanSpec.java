@@ -319,6 +319,10 @@ final class PlanSpec {
         });
         t.on(org.senet4j.ir.op.DetectionOutput.class, (op, a) -> "detection post-processing (decoding, NMS) runs "
                 + "on the host");
+        t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.RoiPooling.class,
+                org.senet4j.ir.op.PsRoiPooling.class);
+        t.on(org.senet4j.ir.op.Proposal.class, (op, a) -> "region proposals (anchors, decoding, sorting, NMS) run on "
+                + "the host");
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }
