@@ -50,6 +50,14 @@ public final class DataDependentRows {
      * order) the outputs of a layer that reads a row-bound value, when their first axis has the bound's length.
      */
     static Map<String, String> rowSources(Graph g) {
+        return ROW_SOURCES.computeIfAbsent(g, DataDependentRows::findRowSources);
+    }
+
+    /** The row sources by graph (graphs are immutable and compared by identity), so that runs do not walk the graph. */
+    private static final Map<Graph, Map<String, String>> ROW_SOURCES =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+
+    private static Map<String, String> findRowSources(Graph g) {
         Map<String, String> src = new HashMap<>();
         for (Node n : g.nodes()) {
             if (n.op() instanceof Proposal) {
@@ -76,7 +84,7 @@ public final class DataDependentRows {
                 }
             }
         }
-        return src;
+        return Map.copyOf(src);
     }
 
     /**

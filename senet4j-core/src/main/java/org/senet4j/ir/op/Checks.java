@@ -68,6 +68,13 @@ final class Checks {
         return v;
     }
 
+    static float finite(float v, String field) {
+        if (!Float.isFinite(v)) {
+            throw new IllegalArgumentException(field + " must be finite, got " + v);
+        }
+        return v;
+    }
+
     static int nonNegative(int v, String field) {
         if (v < 0) {
             throw new IllegalArgumentException(field + " must not be negative, got " + v);

@@ -23,9 +23,7 @@ public record Normalize(boolean acrossSpatial, boolean channelShared, float eps,
         if (scale == null) {
             throw new IllegalArgumentException("Normalize needs a scale tensor");
         }
-        if (!Float.isFinite(eps)) {
-            throw new IllegalArgumentException("eps must be finite, got " + eps);
-        }
+        Checks.finite(eps, "eps");
     }
 
     /** The fork's scale blob: a scalar (shape {@code []}) when shared, else {@code [C]}. */

@@ -89,9 +89,7 @@ public record PriorBox(List<Float> minSizes, List<Float> maxSizes, List<Float> a
             throw new IllegalArgumentException("step_h and step_w must both be positive or both 0, got " + stepH + ", "
                     + stepW);
         }
-        if (!Float.isFinite(offset)) {
-            throw new IllegalArgumentException("offset must be finite, got " + offset);
-        }
+        Checks.finite(offset, "offset");
         int counted = numPriors(minSizes, maxSizes, aspectRatios, dialect);
         int written = emitted(minSizes, maxSizes, aspectRatios, dialect);
         if (counted != written) {

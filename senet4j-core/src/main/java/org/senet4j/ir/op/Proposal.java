@@ -52,9 +52,7 @@ public record Proposal(int featStride, int baseSize, List<Float> ratios, List<Fl
         if (!(nmsThresh >= 0) || !Float.isFinite(nmsThresh)) {
             throw new IllegalArgumentException("nms_thresh must be a non-negative number, got " + nmsThresh);
         }
-        if (!Float.isFinite(minSize)) {
-            throw new IllegalArgumentException("min_size must be finite, got " + minSize);
-        }
+        Checks.finite(minSize, "min_size");
         if (tops != 1 && tops != 2) {
             throw new IllegalArgumentException("a Proposal has 1 or 2 tops, got " + tops);
         }

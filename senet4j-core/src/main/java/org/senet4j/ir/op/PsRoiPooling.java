@@ -22,9 +22,7 @@ public record PsRoiPooling(float spatialScale, int outputDim, int groupSize) imp
     public PsRoiPooling {
         Checks.positive(outputDim, "output_dim");
         Checks.positive(groupSize, "group_size");
-        if (!Float.isFinite(spatialScale)) {
-            throw new IllegalArgumentException("spatial_scale must be finite, got " + spatialScale);
-        }
+        Checks.finite(spatialScale, "spatial_scale");
     }
 
     @Override

@@ -21,9 +21,7 @@ public record RoiPooling(int pooledH, int pooledW, float spatialScale) implement
     public RoiPooling {
         Checks.positive(pooledH, "pooled_h");
         Checks.positive(pooledW, "pooled_w");
-        if (!Float.isFinite(spatialScale)) {
-            throw new IllegalArgumentException("spatial_scale must be finite, got " + spatialScale);
-        }
+        Checks.finite(spatialScale, "spatial_scale");
     }
 
     @Override
