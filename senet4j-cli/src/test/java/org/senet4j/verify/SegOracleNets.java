@@ -25,6 +25,8 @@ import org.senet4j.ir.op.Op;
  *       2), AbsVal, Threshold 0.5 and Power {@code 1 - t}: 1 exactly where the position is its window's recorded
  *       maximum; the product with the enlarged values is the unpooling (each position lies in one 2x2 window),
  *       written to the Upsample's top.</li>
+ *   <li>ENet's Python spatial dropout becomes the Power layer its test-time forward is (multiply by
+ *       {@code 1 / (1 - p)}, computed here from the {@code param_str} on its own).</li>
  * </ul>
  */
 final class SegOracleNets {
@@ -83,6 +85,21 @@ final class SegOracleNets {
         return replaceLayers(text, b -> !isType(b, "BN") ? null : "layer {\n  name: \"" + field(b, "name", 0)
                 + "\"\n  type: \"Scale\"\n  bottom: \"" + field(b, "bottom", 0) + "\"\n  top: \"" + field(b, "top", 0)
                 + "\"\n  scale_param { bias_term: true }\n}");
+    }
+
+    /** Every Python spatial dropout (ENet) as a Power layer with scale {@code 1 / (1 - p)}. */
+    static String spatialDropoutAsPower(String text) {
+        return replaceLayers(text, b -> {
+            if (!isType(b, "Python") || !b.contains("module: \"spatial_dropout\"")) {
+                return null;
+            }
+            Matcher p = Pattern.compile("\\\\?'p\\\\?'\\s*:\\s*\\\\?'([^'\\\\]+)").matcher(b);
+            assertTrue(p.find(), b);
+            float scale = (float) (1 / (1 - Double.parseDouble(p.group(1))));
+            return "layer {\n  name: \"" + field(b, "name", 0) + "\"\n  type: \"Power\"\n  bottom: \""
+                    + field(b, "bottom", 0) + "\"\n  top: \"" + field(b, "top", 0) + "\"\n  power_param { scale: "
+                    + scale + " }\n}";
+        });
     }
 
     /** Every two-bottom Upsample of {@code g} (which must enlarge by exactly 2) as the BVLC layers above. */

@@ -1,7 +1,6 @@
 package org.senet4j.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -19,13 +18,13 @@ import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.TestData;
 import org.senet4j.caffe.CaffeImporter;
 import org.senet4j.caffe.CaffemodelWriter;
-import org.senet4j.caffe.UnsupportedModelException;
 import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Interp;
 import org.senet4j.ir.op.MaxPoolMask;
 import org.senet4j.ir.op.MaxUnpool;
+import org.senet4j.ir.op.Power;
 import org.senet4j.verify.caffe.CaffeOracle;
 import org.senet4j.verify.caffe.OpenCvOracle;
 
@@ -91,11 +90,14 @@ class SegZooParityTest {
         Graph enet = CaffeImporter.load(TestData.requireShared("caffe-zoo/" + ENET_FINAL), null).graph();
         assertEquals(2, enet.nodes().stream().filter(n -> n.op() instanceof MaxPoolMask).count());
         assertEquals(2, enet.nodes().stream().filter(n -> n.op() instanceof MaxUnpool).count());
-        // enet_deploy has a Python spatial-dropout layer: still reported, nothing else
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> CaffeImporter.load(TestData.requireShared("caffe-zoo/" + ENET), null));
-        assertTrue(e.report().unsupportedTypes().keySet().stream().allMatch(t -> t.startsWith("Python")),
-                e.report().unsupportedTypes().toString());
+        // enet_deploy's Python spatial dropouts (p 0.01 in stage 1, 0.1 after) run built in, as Power layers
+        // scaling by 1 / (1 - p)
+        Graph deploy = CaffeImporter.load(TestData.requireShared("caffe-zoo/" + ENET), null).graph();
+        List<Power> drops = deploy.nodes().stream().filter(n -> n.name().startsWith("drop"))
+                .map(n -> (Power) n.op()).toList();
+        assertEquals(27, drops.size());
+        assertEquals(5, drops.stream().filter(p -> p.equals(new Power(1f, (float) (1 / 0.99), 0f))).count());
+        assertEquals(22, drops.stream().filter(p -> p.equals(new Power(1f, (float) (1 / 0.9), 0f))).count());
     }
 
     /** Checks ONNX Runtime and the {@code engines} on every blob. */
@@ -104,7 +106,7 @@ class SegZooParityTest {
         Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
         // the seeded graph stays in memory: its BN layers are already the Scale ops the oracle's copy gets
         Graph g = SeededWeights.fill(CaffeImporter.load(proto, null).graph(), seed);
-        String oracleText = SegOracleNets.bnAsScale(text);
+        String oracleText = SegOracleNets.spatialDropoutAsPower(SegOracleNets.bnAsScale(text));
         if (caffe) {
             oracleText = SegOracleNets.unpoolAsBvlc(oracleText, g);
         }
@@ -162,5 +164,14 @@ class SegZooParityTest {
         String small = text.replaceFirst("dim: 512(\\s+)dim: 1024", "dim: 64$1dim: 128");
         assertTrue(!small.equals(text));
         run("enet", small, 42, true, List.of("reference", "cpu"), 60);
+    }
+
+    /** enet_deploy, before its BN layers were absorbed, with its 27 Python spatial dropouts. */
+    @Test
+    void enetDeployWithSpatialDropoutMatchesRealCaffeOnEveryBlob() throws Exception {
+        String text = Files.readString(TestData.requireShared("caffe-zoo/" + ENET));
+        String small = text.replaceFirst("dim: 512(\\s+)dim: 1024", "dim: 64$1dim: 128");
+        assertTrue(!small.equals(text));
+        run("enet_deploy", small, 43, true, List.of("cpu"), 60);
     }
 }

@@ -143,7 +143,7 @@ public final class LayerConverters {
      * {@code Python (module.layer)}.
      */
     public static String unsupportedLabel(org.senet4j.caffe.proto.LayerParameter layer) {
-        if (layer.getType().equals("Python") && layer.getBottomCount() > 0 && !RcnnLayers.isProposal(layer)) {
+        if (layer.getType().equals("Python") && layer.getBottomCount() > 0 && builtInPython(layer) == null) {
             var p = layer.getPythonParam();
             return "Python (" + p.getModule() + "." + p.getLayer() + ")";
         }
@@ -158,12 +158,29 @@ public final class LayerConverters {
             "Filter", "Filter (its output size depends on the data: one item per non-zero selector value)");
 
     /**
-     * A Python layer without bottoms is a data layer (a net input); py-faster-rcnn's proposal layer runs built in;
+     * The Python layers that run built in, by {@code module.layer}: py-faster-rcnn's proposal layer and ENet's
+     * spatial dropout.
+     */
+    private static final Map<String, LayerConverter> PYTHON = Map.of(
+            RcnnLayers.PROPOSAL_MODULE + "." + RcnnLayers.PROPOSAL_CLASS, RcnnLayers::proposal,
+            SegLayers.SPATIAL_DROPOUT, SegLayers::spatialDropout);
+
+    /** The built-in converter of a Python layer, or null (also for a layer of another type). */
+    static LayerConverter builtInPython(org.senet4j.caffe.proto.LayerParameter layer) {
+        if (!layer.getType().equals("Python")) {
+            return null;
+        }
+        return PYTHON.get(layer.getPythonParam().getModule() + "." + layer.getPythonParam().getLayer());
+    }
+
+    /**
+     * A Python layer without bottoms is a data layer (a net input); the layers of {@link #PYTHON} run built in;
      * others are refused ({@link #unsupportedLabel}).
      */
     private static Op python(LayerContext c) throws ModelException {
-        if (RcnnLayers.isProposal(c.layer())) {
-            return RcnnLayers.proposal(c);
+        LayerConverter builtIn = builtInPython(c.layer());
+        if (builtIn != null) {
+            return builtIn.convert(c);
         }
         if (c.layer().getBottomCount() > 0) {
             throw new IllegalStateException("a Python layer with bottoms reached its converter");

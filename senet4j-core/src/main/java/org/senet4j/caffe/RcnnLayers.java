@@ -25,12 +25,6 @@ final class RcnnLayers {
     static final String PROPOSAL_MODULE = "rpn.proposal_layer";
     static final String PROPOSAL_CLASS = "ProposalLayer";
 
-    /** Whether a Python layer is py-faster-rcnn's proposal layer (which runs built in). */
-    static boolean isProposal(LayerParameter l) {
-        return l.getType().equals("Python") && l.getPythonParam().getModule().equals(PROPOSAL_MODULE)
-                && l.getPythonParam().getLayer().equals(PROPOSAL_CLASS);
-    }
-
     static Op roiPooling(LayerContext c) throws ModelException {
         ROIPoolingParameter p = c.layer().getRoiPoolingParam();
         int ph = positive(p.getPooledH(), "roi_pooling_param.pooled_h");

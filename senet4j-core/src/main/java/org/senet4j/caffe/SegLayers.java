@@ -9,6 +9,7 @@ import org.senet4j.ir.op.Interp;
 import org.senet4j.ir.op.MaxUnpool;
 import org.senet4j.ir.op.NearestUpsample;
 import org.senet4j.ir.op.Op;
+import org.senet4j.ir.op.Power;
 
 /**
  * Converters of the segmentation forks' layers: PSPNet's / DeepLab v2's Interp and the {@code Upsample} type, which
@@ -123,5 +124,51 @@ final class SegLayers {
                     : "upsample_param.pad_out_w", "output padding compensation needs a scale of 2 on that axis");
         }
         return new MaxUnpool(sh, sw, p.getPadOutH() ? 1 : 0, p.getPadOutW() ? 1 : 0, 0, 0);
+    }
+
+    /** The Python module and class of ENet's spatial dropout (TimoSaemann/caffe-enet, python/spatial_dropout.py). */
+    static final String SPATIAL_DROPOUT = "spatial_dropout.SpatialDropoutLayer";
+
+    /**
+     * ENet's spatial dropout, a Python layer: {@code param_str} is a dict with {@code 'phase'} and {@code 'p'}. Outside
+     * the TRAIN phase its forward multiplies every element by {@code 1 / (1 - p)} (the Python double rounded to the
+     * float32 of the blob, as NumPy multiplies a float32 array by a Python float), which is a Power layer's scale; in
+     * the TRAIN phase it drops random channels and is refused. One bottom, one top; p in (0, 1) as the layer checks.
+     */
+    static Op spatialDropout(LayerContext c) throws ModelException {
+        if (c.inputs().size() != 1 || c.layer().getTopCount() != 1) {
+            throw ModelException.field("bottom", "spatial dropout has one bottom and one top, got "
+                    + c.inputs().size() + " and " + c.layer().getTopCount());
+        }
+        String text = c.layer().getPythonParam().getParamStr();
+        Map<String, String> params = RcnnLayers.paramStr(text);
+        String phase = unquote(params.remove("phase"));
+        String p = unquote(params.remove("p"));
+        if (phase == null || p == null) {
+            throw ModelException.field("python_param.param_str", "needs 'phase' and 'p' (e.g. \"{'phase': 'TEST', "
+                    + "'p': '0.01'}\"), got \"" + text + "\"");
+        }
+        if (!params.isEmpty()) {
+            throw ModelException.field("python_param.param_str", "unknown key(s) " + params.keySet() + " for "
+                    + SPATIAL_DROPOUT + "; known: phase, p");
+        }
+        if (phase.equals("TRAIN")) {
+            throw ModelException.field("python_param.param_str", "'phase': 'TRAIN' drops random channels; only "
+                    + "the test-time layer can run (set 'phase': 'TEST')");
+        }
+        double ratio;
+        try {
+            ratio = Double.parseDouble(p);
+        } catch (NumberFormatException e) {
+            throw ModelException.field("python_param.param_str", "'p' must be a number, got " + p);
+        }
+        if (!(ratio > 0 && ratio < 1)) {
+            throw ModelException.field("python_param.param_str", "'p' must be between 0 and 1, got " + p);
+        }
+        return new Power(1f, (float) (1.0 / (1.0 - ratio)), 0f);
+    }
+
+    private static String unquote(String v) {
+        return v == null ? null : v.trim().replaceAll("^['\"]|['\"]$", "");
     }
 }

@@ -76,6 +76,8 @@ class CaffeZooTest {
         needShapes.forEach(s -> System.out.println("[caffe-zoo]   input shape needed: " + s));
         System.out.printf("[caffe-zoo] %d of them import once given 1x3x256x256 inputs: %s%n", givenShapes.size(),
                 givenShapes);
+        System.out.printf("[caffe-zoo] %d of %d import with shapes (their own or given)%n",
+                imported.size() + givenShapes.size(), rows.size() - 1);
         assertEquals(List.of(), failures);
         assertEquals(65, rows.size() - 1, "the catalogue lists 65 nets");
     }

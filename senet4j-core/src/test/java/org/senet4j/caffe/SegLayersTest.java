@@ -290,4 +290,44 @@ class SegLayersTest {
                 + "pooling_param { pool: MAX kernel_size: 2 stride: 2 } }\nlayer { name: \"u\" type: \"Upsample\" "
                 + "bottom: \"data\" bottom: \"p\" top: \"u\" }\n", "bottom");
     }
+
+    private String dropoutNet(String paramStr) {
+        return input(1, 2, 1, 3) + "layer { name: \"drop\" type: \"Python\" bottom: \"data\" top: \"drop\" "
+                + "python_param { module: \"spatial_dropout\" layer: \"SpatialDropoutLayer\" param_str: \""
+                + paramStr + "\" } }\n";
+    }
+
+    /**
+     * ENet's spatial dropout (caffe-enet python/spatial_dropout.py): outside TRAIN, {@code top = bottom * scale_}
+     * with {@code scale_ = 1. / (1. - p)} in double, applied to the float32 blob.
+     */
+    @Test
+    void enetsSpatialDropoutScalesByOneOverOneMinusPAtTestTime() throws Exception {
+        Graph g = load(dropoutNet("{'phase': 'TEST', 'p': '0.25'}"));
+        float[] x = {1, -2, 3, 0.5f, 6, -9};
+        float[] y = run(g, x, "drop").get("drop").data();
+        float scale = (float) (1.0 / 0.75); // 4/3
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(x[i] * scale, y[i], 0f, "element " + i);
+        }
+        assertEquals(4f, y[2], 1e-6f);
+        // the published ENet value and an unquoted number parse the same way
+        Graph enet = load(dropoutNet("{\\'phase\\': \\'TEST\\', \\'p\\': 0.01}"));
+        assertEquals(new org.senet4j.ir.op.Power(1f, (float) (1 / 0.99), 0f), node(enet, "drop").op());
+    }
+
+    @Test
+    void spatialDropoutRefusesTrainPhaseAndBadP() {
+        for (String[] c : new String[][] {
+            {"{'phase': 'TRAIN', 'p': '0.1'}", "'phase': 'TRAIN'"},
+            {"{'phase': 'TEST', 'p': '1'}", "between 0 and 1"},
+            {"{'phase': 'TEST', 'p': 'x'}", "must be a number"},
+            {"{'p': '0.1'}", "needs 'phase' and 'p'"},
+            {"{'phase': 'TEST', 'p': '0.1', 'q': 2}", "unknown key(s) [q]"}}) {
+            ModelException e = assertThrows(ModelException.class, () -> load(dropoutNet(c[0])), c[0]);
+            for (String part : List.of("\"drop\"", "Python", "python_param.param_str", c[1])) {
+                assertTrue(e.getMessage().contains(part), c[0] + ": " + e.getMessage());
+            }
+        }
+    }
 }
