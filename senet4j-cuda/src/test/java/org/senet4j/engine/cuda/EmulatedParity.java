@@ -26,24 +26,26 @@ import org.senet4j.verify.ReferenceSet;
  * has (blob names resolved as Caffe's, in-place versions included) and that the plan keeps (not fused away) is
  * compared, as float32 in logical order.
  *
+ * @param values   what the plan computed, by graph value name
  * @param compared the blobs compared
  * @param failed   the comparisons over the tolerance
  * @param worst    the worst relative error seen
  */
-record EmulatedParity(List<String> compared, List<String> failed, double worst) {
+record EmulatedParity(Map<String, float[]> values, List<String> compared, List<String> failed, double worst) {
 
     /** Compares with {@code expected} (blob name to value). */
     static EmulatedParity run(PlanSpec spec, Map<String, HostTensor> in, Map<String, HostTensor> expected,
                               double tol) {
-        return run(spec, in, expected, tol, List.of());
+        return run(spec, in, expected, tol, List.of(), List.of());
     }
 
     /**
      * Compares with {@code expected}, the blobs of {@code detectionRows} cut to their real rows first, as the engine
-     * cuts them ({@link DetectionRows}).
+     * cuts them ({@link DetectionRows}), and those of {@code boundedRows} (rows under a static bound, such as the
+     * proposals and the values computed from them) cut to the expected blob's rows.
      */
     static EmulatedParity run(PlanSpec spec, Map<String, HostTensor> in, Map<String, HostTensor> expected,
-                              double tol, Collection<String> detectionRows) {
+                              double tol, Collection<String> detectionRows, Collection<String> boundedRows) {
         Graph g = spec.graph;
         Map<String, float[]> values = new HashMap<>();
         values.putAll(new PlanEmulator(spec).run(in, values::put));
@@ -62,6 +64,8 @@ record EmulatedParity(List<String> compared, List<String> failed, double worst) 
             }
             if (detectionRows.contains(e.getKey())) {
                 ours = Arrays.copyOf(ours, 7 * DetectionRows.rows(ours));
+            } else if (boundedRows.contains(e.getKey())) {
+                ours = Arrays.copyOf(ours, Math.min(ours.length, e.getValue().data().length));
             }
             BlobResult c = BlobResult.compare(e.getKey(), e.getValue().shape(), ours, e.getValue().data(), tol);
             compared.add(e.getKey());
@@ -70,7 +74,7 @@ record EmulatedParity(List<String> compared, List<String> failed, double worst) 
                 failed.add(c.toString());
             }
         }
-        return new EmulatedParity(compared, failed, worst);
+        return new EmulatedParity(values, compared, failed, worst);
     }
 
     /** Compares with every blob of a reference set. */

@@ -41,7 +41,7 @@ final class HostStepParity {
                 PlanSpec spec = new PlanSpec(g, DType.F32, channelsLast, PlanSpecTest.MAX_BLOCKS);
                 PlanSpecTest.checkMemory(spec);
                 assertEquals(host, spec.hostSteps().stream().map(HostStep::layer).toList());
-                compared += EmulatedParity.run(spec, in, expected, 1e-5, detections)
+                compared += EmulatedParity.run(spec, in, expected, 1e-5, detections, List.of())
                         .assertPass("passes " + passes + " nhwc=" + channelsLast, expected.keySet()).compared().size();
             }
         }

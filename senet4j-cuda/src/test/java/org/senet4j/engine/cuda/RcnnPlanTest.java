@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -22,7 +19,6 @@ import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Proposal;
 import org.senet4j.passes.Passes;
-import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.InputDistribution;
 import org.senet4j.verify.SeededWeights;
 
@@ -62,25 +58,10 @@ class RcnnPlanTest {
                 PlanSpecTest.checkMemory(spec);
                 assertTrue(spec.hostSteps().stream().map(HostStep::layer).toList().containsAll(host),
                         spec.hostSteps().toString());
-                Map<String, float[]> seen = new HashMap<>();
-                Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-                String rois = g.resolve("rois");
-                float[] plannedRois = g.outputs().contains(rois) ? outputs.get(rois) : seen.get(rois);
-                assertEquals(k, Proposal.rows(plannedRois), "the plan's proposals");
-                List<String> failed = new ArrayList<>();
-                for (Map.Entry<String, HostTensor> e : expected.entrySet()) {
-                    String value = g.resolve(e.getKey());
-                    float[] ours = g.outputs().contains(value) ? outputs.get(value) : seen.get(value);
-                    assertTrue(ours != null, e.getKey() + " not produced");
-                    ours = Arrays.copyOf(ours, e.getValue().data().length); // rows: the first k
-                    BlobResult c = BlobResult.compare(e.getKey(), e.getValue().shape(), ours, e.getValue().data(),
-                            1e-5);
-                    if (!c.pass()) {
-                        failed.add(c.toString());
-                    }
-                    compared++;
-                }
-                assertTrue(failed.isEmpty(), "passes " + passes + " nhwc=" + channelsLast + ": " + failed);
+                EmulatedParity r = EmulatedParity.run(spec, in, expected, 1e-5, List.of(), blobs)
+                        .assertPass("passes " + passes + " nhwc=" + channelsLast, blobs);
+                assertEquals(k, Proposal.rows(r.values().get(g.resolve("rois"))), "the plan's proposals");
+                compared += r.compared().size();
             }
         }
         assertEquals(28, compared);

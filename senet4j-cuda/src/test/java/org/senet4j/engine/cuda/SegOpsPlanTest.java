@@ -5,20 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.engine.Engine;
-import org.senet4j.engine.EngineOptions;
-import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
-import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.InputDistribution;
 import org.senet4j.verify.SeededWeights;
 
@@ -58,19 +53,8 @@ class SegOpsPlanTest {
         float[] x = new float[2 * 3 * 8 * 6];
         InputDistribution.UNIFORM.fill(7, x);
         Map<String, HostTensor> in = Map.of("data", new HostTensor(Shape.of(2, 3, 8, 6), x));
-        Map<String, float[]> seen = new HashMap<>();
-        Map<String, float[]> outputs = new PlanEmulator(spec).run(in, seen::put);
-        seen.putAll(outputs);
         List<String> values = List.of("conv", "pool", "mask", "conv2", "unpool", "interp", "near", "conv3");
-        Map<String, HostTensor> ref;
-        try (Engine e = Engines.create("reference", g, EngineOptions.DEFAULT)) {
-            ref = e.run(in, values);
-        }
-        for (String v : values) {
-            assertTrue(seen.containsKey(v), "no value " + v);
-            BlobResult c = BlobResult.compare(v, ref.get(v).shape(), seen.get(v), ref.get(v).data(), 1e-4);
-            assertTrue(c.pass(), type + " nhwc=" + channelsLast + ": " + c);
-        }
+        EmulatedParity.run(spec, g, in, values, 1e-4).assertPass(type + " nhwc=" + channelsLast, values);
     }
 
     @org.junit.jupiter.api.Test
