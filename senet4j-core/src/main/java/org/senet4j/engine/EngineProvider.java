@@ -11,6 +11,11 @@ public interface EngineProvider {
     /** Null when this provider can run here, else why not (no GPU, missing library...). */
     String unavailableReason();
 
+    /** The precisions this device offers (whether this machine can run each is checked when an engine is made). */
+    default java.util.Set<Precision> precisions() {
+        return java.util.EnumSet.of(Precision.FP32);
+    }
+
     /**
      * @throws ModelException when the graph uses something this engine cannot run
      */

@@ -25,6 +25,11 @@ public final class CpuEngineProvider implements EngineProvider {
     }
 
     @Override
+    public java.util.Set<org.senet4j.engine.Precision> precisions() {
+        return java.util.EnumSet.of(org.senet4j.engine.Precision.FP32, org.senet4j.engine.Precision.BF16);
+    }
+
+    @Override
     public Engine create(Graph graph, EngineOptions options) throws ModelException {
         return new CpuEngine(graph, options);
     }
