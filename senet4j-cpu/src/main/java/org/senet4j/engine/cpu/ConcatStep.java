@@ -37,6 +37,6 @@ final class ConcatStep extends AbstractStep {
 
     @Override
     public String describe() {
-        return name + " [concat]";
+        return name + " [concat" + (out.isBf16() ? " bf16" : "") + "]";
     }
 }
