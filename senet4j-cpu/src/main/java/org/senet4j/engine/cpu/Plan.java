@@ -370,8 +370,9 @@ final class Plan implements AutoCloseable {
 
     /**
      * Whether a bf16 plan that keeps the residual path in float32 lets this node write float32: a convolution whose
-     * output only feeds SE scale-multiply-adds and global poolings (the block's last convolution and its projection),
-     * so the residual sum adds values that were never rounded to bf16.
+     * output only feeds SE scale-multiply-adds, Eltwise sums (plain ResNets' residual add, a float32 Java step) and
+     * global poolings (the block's last convolution and its projection), so the residual sum adds values that were
+     * never rounded to bf16.
      */
     private boolean sumsInF32(Node n) {
         if (bf16 == null || !bf16.residualF32() || n.outputs().size() != 1
@@ -380,7 +381,7 @@ final class Plan implements AutoCloseable {
         }
         List<Node> c = graph.consumers(n.outputs().get(0));
         return !c.isEmpty() && c.stream().allMatch(k -> k.op() instanceof Axpy && graph.shape(k.inputs().get(1))
-                .rank() == 4 || k.op() instanceof Pooling p && p.global());
+                .rank() == 4 || k.op() instanceof Eltwise || k.op() instanceof Pooling p && p.global());
     }
 
     private static Step affineStep(Op op, At a) {
