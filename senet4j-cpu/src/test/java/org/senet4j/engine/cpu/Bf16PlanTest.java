@@ -327,6 +327,27 @@ class Bf16PlanTest {
     }
 
     @Test
+    void theApiTakesBf16OnTheCpuAndRefusesItOnTheReferenceDevice() throws Exception {
+        Path root = org.senet4j.TestData.testdata();
+        org.senet4j.api.Model model = org.senet4j.api.Model.load(root.resolve("se_resnet_mini.prototxt"),
+                root.resolve("se_resnet_mini/model.caffemodel"));
+        float[] x = input(Shape.of(2, 3, 35, 35), 4);
+        float[] fp32;
+        try (org.senet4j.api.Session s = model.newSession(org.senet4j.api.SessionOptions.on("cpu").withThreads(2))) {
+            fp32 = s.run(x);
+        }
+        try (org.senet4j.api.Session s = model.newSession(org.senet4j.api.SessionOptions.on("cpu")
+                .withPrecision(Precision.BF16).withThreads(2))) {
+            float[] bf16 = s.run(x);
+            BlobResult c = BlobResult.compare("prob", Shape.of(2, 10), bf16, fp32, 2e-2);
+            assertTrue(c.pass() && c.maxAbsError() > 0, c.toString());
+        }
+        UnsupportedPrecisionException e = assertThrows(UnsupportedPrecisionException.class,
+                () -> model.newSession(org.senet4j.api.SessionOptions.on("reference").withPrecision(Precision.BF16)));
+        assertEquals("device reference does not run bf16; it runs fp32 (bf16 runs on the cpu device)", e.getMessage());
+    }
+
+    @Test
     void precisionsTheCpuCannotRunAreRefused() throws Exception {
         Graph g = net("""
                 layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 2 dim: 3 dim: 3 } } }
