@@ -92,6 +92,14 @@ class Bf16CliTest {
     }
 
     @Test
+    void devicesListsEachDevicesPrecisions() {
+        CliRunner.Result r = CliRunner.run("devices");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().matches("(?s)cpu +org.senet4j:senet4j-cpu +available; precisions fp32, bf16\n.*"), r.out());
+        assertTrue(r.out().contains("available; precisions fp32\n"), r.out());
+    }
+
+    @Test
     void theReferenceDeviceRefusesBf16WithAUsageError() throws Exception {
         Path out = dir.resolve("ref-out");
         CliRunner.Result r = CliRunner.run("run", PROTO, MODEL, "--input", INPUT, "-o", out.toString(),
@@ -116,6 +124,9 @@ class Bf16CliTest {
             assertTrue(r.err().contains("device cpu cannot run bf16 here") && r.err().contains("avx512_core,")
                     && r.err().contains("avx512_core_bf16"), r.err());
             assertFalse(Files.exists(out.resolve("prob.npy")), "no output on a refusal");
+            CliRunner.Result devices = CliRunner.run("devices");
+            assertTrue(devices.out().contains("available; precisions fp32, bf16 (not here: this processor has no "
+                    + "native bf16 arithmetic"), devices.out());
             CliRunner.Result fp32 = CliRunner.run("run", PROTO, MODEL, "--input", INPUT, "-o", out.toString());
             assertEquals(0, fp32.code(), "fp32 needs no bf16: " + fp32.err());
             System.setProperty("senet4j.cpu.isa", "avx512_core_amx");

@@ -17,6 +17,14 @@ public interface EngineProvider {
     }
 
     /**
+     * Null when this device can run precision {@code p} (one of {@link #precisions}) on this machine, else why not
+     * (the CPU engine's bf16 on a processor without bf16 arithmetic); asked by {@link Engines#create}.
+     */
+    default String precisionUnavailableReason(Precision p) {
+        return null;
+    }
+
+    /**
      * @throws ModelException when the graph uses something this engine cannot run
      */
     Engine create(Graph graph, EngineOptions options) throws ModelException;

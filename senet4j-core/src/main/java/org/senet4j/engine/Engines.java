@@ -71,6 +71,11 @@ public final class Engines {
                     throw new EngineUnavailableException("device " + kind + " is not available: " + why);
                 }
                 checkPrecision(p, options.precision());
+                String notHere = p.precisionUnavailableReason(options.precision());
+                if (notHere != null) {
+                    throw new EngineUnavailableException("device " + kind + " cannot run " + options.precision()
+                            .label() + " here: " + notHere);
+                }
                 return p.create(graph, new EngineOptions(options.threads(), options.precision(), index,
                         options.cudaGraphs()));
             }
