@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
         footer = {"", "Examples:",
             "  senet4j bench SE-ResNet-50.prototxt SE-ResNeXt-50.prototxt --batch 1 --batch 8 --threads 2",
             "  senet4j bench SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --peers onnxruntime --json",
+            "  senet4j bench SE-ResNet-50.prototxt SE-ResNeXt-50.prototxt --precision bf16 --peers onnxruntime",
             "  senet4j bench SENet-154.prototxt SENet-154.caffemodel --load"})
 final class BenchCommand implements Callable<Integer> {
 
@@ -51,7 +52,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Threads for senet4j and every peer (default 2).")
     int threads;
 
-    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P", description = "fp32, tf32 or fp16.")
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
+            description = "senet4j's precision: fp32 (default), bf16 (cpu), tf32 or fp16 (cuda); the peers run fp32.")
     String precision;
 
     @Option(names = "--cuda-graphs",
@@ -260,7 +262,7 @@ final class BenchCommand implements Callable<Integer> {
                 o.put("onnxruntime", timing(r.onnxruntime(), r.batch()));
                 o.put("caffe", timing(r.caffe(), r.batch()));
                 o.put("deviceOnly", timing(r.deviceOnly(), r.batch()));
-                o.put("precision", precision);
+                o.put("precision", Precision.parse(precision).label());
                 o.put("cudaGraphs", cudaGraphs);
                 o.put("ratioToOnnxRuntime", r.onnxruntime() == null ? null
                         : r.senet4j().median() / r.onnxruntime().median());
@@ -289,9 +291,9 @@ final class BenchCommand implements Callable<Integer> {
                     r.deviceOnly() == null ? "" : String.format(Locale.ROOT, "  %.4f (%.0f)", r.deviceOnly().median() / b,
                             1000.0 * b / r.deviceOnly().median()));
         }
-        out.printf(Locale.ROOT, "%d thread(s), device %s; vs ORT = senet4j time / ONNX Runtime time (below 1 is "
-                + "faster); medians of %d runs after %d warm-up runs%n", rows.isEmpty() ? threads : rows.get(0)
-                .threads(), device, iterations, warmup);
+        out.printf(Locale.ROOT, "%d thread(s), device %s, senet4j in %s (peers in fp32); vs ORT = senet4j time / "
+                + "ONNX Runtime time (below 1 is faster); medians of %d runs after %d warm-up runs%n", rows.isEmpty()
+                ? threads : rows.get(0).threads(), device, Precision.parse(precision).label(), iterations, warmup);
         out.flush();
     }
 

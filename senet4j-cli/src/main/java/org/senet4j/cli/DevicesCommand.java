@@ -25,7 +25,7 @@ final class DevicesCommand implements Callable<Integer> {
         for (EngineProvider p : here) {
             String why = p.unavailableReason();
             out.printf("%-10s %-26s %s%n", p.device(), Engines.ARTIFACTS.getOrDefault(p.device(), "(plug-in)"),
-                    why == null ? "available" : "not available: " + why);
+                    why == null ? "available; precisions " + precisions(p) : "not available: " + why);
         }
         for (Map.Entry<String, String> e : Engines.ARTIFACTS.entrySet()) {
             if (here.stream().noneMatch(p -> p.device().equals(e.getKey()))) {
@@ -34,5 +34,15 @@ final class DevicesCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** The device's precisions, each that cannot run on this machine marked with why. */
+    private static String precisions(EngineProvider p) {
+        List<String> s = new java.util.ArrayList<>();
+        for (org.senet4j.engine.Precision x : p.precisions()) {
+            String why = p.precisionUnavailableReason(x);
+            s.add(why == null ? x.label() : x.label() + " (not here: " + why + ")");
+        }
+        return String.join(", ", s);
     }
 }

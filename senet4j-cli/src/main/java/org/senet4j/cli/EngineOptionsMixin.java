@@ -25,7 +25,7 @@ final class EngineOptionsMixin {
     int threads;
 
     @Option(names = "--precision", defaultValue = "fp32", paramLabel = "P",
-            description = "fp32 (default), tf32 or fp16 (tf32 and fp16 on cuda only).")
+            description = "fp32 (default), bf16 (cpu, on processors with AVX512_BF16 or AMX), tf32 or fp16 (cuda).")
     String precision;
 
     @Option(names = "--cuda-graphs",

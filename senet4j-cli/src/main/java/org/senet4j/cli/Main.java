@@ -106,7 +106,8 @@ public final class Main implements Runnable {
             if (ex instanceof org.senet4j.labels.LabelFileException) {
                 return ExitCode.USAGE;
             }
-            if (ex instanceof CommandLine.ParameterException) {
+            if (ex instanceof CommandLine.ParameterException
+                    || ex instanceof org.senet4j.engine.UnsupportedPrecisionException) {
                 return ExitCode.USAGE;
             }
             if (ex instanceof IOException || ex instanceof java.io.UncheckedIOException) {

@@ -122,7 +122,8 @@ class CoreOnlyClassPathTest {
         assertEquals(1, c.err().lines().count(), "one line, no stack trace: " + c.err());
 
         Child devices = ok("devices");
-        assertTrue(devices.out().matches("(?s)reference +org.senet4j:senet4j-core +available\n.*"), devices.out());
+        assertTrue(devices.out().matches("(?s)reference +org.senet4j:senet4j-core +available; precisions fp32\n.*"),
+                devices.out());
         assertTrue(devices.out().contains("org.senet4j:senet4j-cpu") && devices.out().contains("not on the class "
                 + "path"), devices.out());
     }

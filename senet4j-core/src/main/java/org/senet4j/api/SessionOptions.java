@@ -9,7 +9,8 @@ import org.senet4j.engine.Precision;
  *
  * @param device         {@code cpu} (default), {@code cuda} or {@code cuda:N} where a GPU engine is installed,
  *                       {@code reference} (plain Java, slow)
- * @param precision      FP32 (default); TF32 and FP16 on GPU engines
+ * @param precision      FP32 (default); BF16 on the CPU engine (processors with AVX512_BF16 or AMX); TF32 and FP16
+ *                       on GPU engines
  * @param threads        CPU threads, 0 for all cores
  * @param disabledPasses inference passes to skip ({@code drop-identities}, {@code fold-batchnorm},
  *                       {@code fuse-activations}, or {@code all}); skip them all to read every Caffe blob

@@ -70,6 +70,12 @@ public final class Engines {
                 if (why != null) {
                     throw new EngineUnavailableException("device " + kind + " is not available: " + why);
                 }
+                checkPrecision(p, options.precision());
+                String notHere = p.precisionUnavailableReason(options.precision());
+                if (notHere != null) {
+                    throw new EngineUnavailableException("device " + kind + " cannot run " + options.precision()
+                            .label() + " here: " + notHere);
+                }
                 return p.create(graph, new EngineOptions(options.threads(), options.precision(), index,
                         options.cudaGraphs()));
             }
@@ -81,6 +87,21 @@ public final class Engines {
         }
         throw new IllegalArgumentException("unknown device \"" + device + "\"; devices here: "
                 + String.join(", ", devices()) + absent());
+    }
+
+    /**
+     * Refuses a precision the provider does not offer, naming the device and what it offers.
+     *
+     * @throws UnsupportedPrecisionException when {@code p} is not among {@link EngineProvider#precisions}
+     */
+    public static void checkPrecision(EngineProvider provider, Precision p) {
+        java.util.Set<Precision> offered = provider.precisions();
+        if (!offered.contains(p)) {
+            throw new UnsupportedPrecisionException("device " + provider.device() + " does not run " + p.label()
+                    + "; it runs " + String.join(", ", offered.stream().map(Precision::label).toList())
+                    + (p == Precision.BF16 ? " (bf16 runs on the cpu device)" : p == Precision.TF32
+                    || p == Precision.FP16 ? " (" + p.label() + " runs on the cuda device)" : ""));
+        }
     }
 
     /** The senet4j devices whose artifacts are absent, for messages; empty when all are present. */

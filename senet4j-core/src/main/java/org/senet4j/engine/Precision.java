@@ -1,13 +1,30 @@
 package org.senet4j.engine;
 
-/** Arithmetic precision of an engine. The CPU engine supports FP32 only. */
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Arithmetic precision of an engine. Each device offers its own set ({@link EngineProvider#precisions}): the
+ * reference engine FP32; the CPU engine FP32 and BF16; the CUDA engine FP32, TF32 and FP16.
+ */
 public enum Precision {
     /** IEEE float32 throughout (default). */
     FP32,
     /** float32 storage, TensorFloat-32 matrix arithmetic (NVIDIA GPUs). */
     TF32,
     /** float16 weights and activations, float32 accumulation where the library allows (NVIDIA GPUs). */
-    FP16;
+    FP16,
+    /**
+     * bfloat16 weights and large activations, float32 accumulation (the CPU engine, on processors with AVX512_BF16
+     * or AMX).
+     */
+    BF16;
+
+    /** The name users write: {@code fp32}, {@code tf32}, {@code fp16}, {@code bf16}. */
+    public String label() {
+        return name().toLowerCase(Locale.ROOT);
+    }
 
     public static Precision parse(String s) {
         for (Precision p : values()) {
@@ -15,6 +32,7 @@ public enum Precision {
                 return p;
             }
         }
-        throw new IllegalArgumentException("unknown precision \"" + s + "\"; expected fp32, tf32 or fp16");
+        throw new IllegalArgumentException("unknown precision \"" + s + "\"; expected "
+                + Arrays.stream(values()).map(Precision::label).collect(Collectors.joining(", ")));
     }
 }

@@ -53,6 +53,7 @@ class CudaEngineTest {
             case FP32 -> 1e-4;
             case TF32 -> 5e-3;
             case FP16 -> 2e-2;
+            case BF16 -> throw new IllegalArgumentException("the cuda engine does not run bf16");
         };
     }
 

@@ -19,6 +19,7 @@ public final class ReferenceEngineProvider implements EngineProvider {
 
     @Override
     public Engine create(Graph graph, EngineOptions options) {
+        org.senet4j.engine.Engines.checkPrecision(this, options.precision());
         return new ReferenceEngine(graph);
     }
 }

@@ -4,18 +4,21 @@ import java.nio.FloatBuffer;
 import org.bytedeco.dnnl.memory;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.ShortPointer;
 import org.senet4j.ir.Shape;
 
 /**
  * The storage of one graph value in the CPU engine: a logical shape, a physical layout (NHWC for 4-D values,
- * row-major otherwise) and a place in a {@link Block} of native memory assigned by the memory plan. Several values
- * whose lives do not overlap share a block.
+ * row-major otherwise), an element type (float32, or bfloat16 in a bf16 plan) and a place in a {@link Block} of
+ * native memory assigned by the memory plan. Several values whose lives do not overlap share a block. The element
+ * type is settled while the plan chooses its steps, before memory is planned and primitives are bound.
  */
 final class Buf {
     final String value;
     final Shape shape;
     final boolean nhwc;
     final int count;
+    memory.data_type dtype = Dnnl.F32;
     Block block;
     private memory mem;
     private FloatBuffer view;
@@ -31,10 +34,19 @@ final class Buf {
         return block.pointer;
     }
 
-    /** The oneDNN memory of this value in its layout (created once). */
+    boolean isBf16() {
+        return dtype == Dnnl.BF16;
+    }
+
+    /** Bytes of storage: 4 per float32 element, 2 per bfloat16 element. */
+    long bytes() {
+        return (long) count * (isBf16() ? 2 : 4);
+    }
+
+    /** The oneDNN memory of this value in its layout and element type (created once). */
     memory mem(Dnnl d) {
         if (mem == null) {
-            mem = d.memory(d.desc(shape), block.pointer);
+            mem = d.memory(d.desc(this), block.pointer);
         }
         return mem;
     }
@@ -44,18 +56,34 @@ final class Buf {
         return d.memory(desc, block.pointer);
     }
 
-    /** A native-order view of the values in their physical order. */
+    /** A native-order view of the values in their physical order (float32 buffers: Java steps read only those). */
     FloatBuffer floats() {
+        if (isBf16()) {
+            throw new IllegalStateException(this + " holds bf16 values; the plan gives Java steps float32 copies");
+        }
         if (view == null) {
             view = new FloatPointer(block.pointer).capacity(count).asBuffer();
         }
         return view;
     }
 
+    /** The values in their physical order as float32 (bfloat16 values widened exactly). */
+    private FloatBuffer physical() {
+        if (!isBf16()) {
+            return floats();
+        }
+        java.nio.ShortBuffer h = new ShortPointer(block.pointer).capacity(count).asBuffer();
+        FloatBuffer f = FloatBuffer.allocate(count);
+        for (int i = 0; i < count; i++) {
+            f.put(i, Float.intBitsToFloat((h.get(i) & 0xffff) << 16));
+        }
+        return f;
+    }
+
     /** Copies the values out in Caffe's logical (row-major N x C x H x W) order. */
     float[] readLogical() {
         float[] out = new float[count];
-        FloatBuffer f = floats();
+        FloatBuffer f = physical();
         if (!nhwc || (shape.dim(2) == 1 && shape.dim(3) == 1) || shape.dim(1) == 1) {
             f.get(0, out);
             return out;
@@ -98,6 +126,6 @@ final class Buf {
 
     @Override
     public String toString() {
-        return value + "[" + shape + (nhwc ? " nhwc" : "") + "]";
+        return value + "[" + shape + (nhwc ? " nhwc" : "") + (isBf16() ? " bf16" : "") + "]";
     }
 }

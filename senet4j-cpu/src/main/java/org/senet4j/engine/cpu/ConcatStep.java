@@ -24,9 +24,9 @@ final class ConcatStep extends AbstractStep {
     public void bind(Dnnl d) {
         memory_desc_vector srcs = d.keep(new memory_desc_vector());
         for (Buf b : in) {
-            srcs.push_back(d.desc(b.shape));
+            srcs.push_back(d.desc(b));
         }
-        concat.primitive_desc pd = d.keep(new concat.primitive_desc(d.engine, d.desc(out.shape), axis, srcs,
+        concat.primitive_desc pd = d.keep(new concat.primitive_desc(d.engine, d.desc(out), axis, srcs,
                 d.keep(new org.bytedeco.dnnl.primitive_attr()), false));
         prim = d.keep(new concat(pd));
         args = d.args(DNNL_ARG_DST, out.mem(d));
@@ -37,6 +37,6 @@ final class ConcatStep extends AbstractStep {
 
     @Override
     public String describe() {
-        return name + " [concat]";
+        return name + " [concat" + (out.isBf16() ? " bf16" : "") + "]";
     }
 }

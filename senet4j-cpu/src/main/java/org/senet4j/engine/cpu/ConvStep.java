@@ -38,11 +38,12 @@ final class ConvStep extends AbstractStep {
         int g = op.group();
         long[] wdims = g == 1 ? new long[] {w.dim(0), w.dim(1), w.dim(2), w.dim(3)}
                 : new long[] {g, w.dim(0) / g, w.dim(1), w.dim(2), w.dim(3)};
-        memory.desc wAny = d.keep(new memory.desc(wdims, Dnnl.F32, memory.format_tag.any));
+        memory.data_type wType = in.isBf16() ? Dnnl.BF16 : Dnnl.F32; // bf16 source: bf16 weights, f32 accumulation
+        memory.desc wAny = d.keep(new memory.desc(wdims, wType, memory.format_tag.any));
         memory.desc bDesc = d.desc(Shape.of(op.numOutput()));
         convolution_forward.primitive_desc pd = d.keep(new convolution_forward.primitive_desc(d.engine,
-                dnnl.prop_kind.forward_inference, dnnl.algorithm.convolution_direct, d.desc(in.shape),
-                wAny, bDesc, d.desc(out.shape), new long[] {op.strideH(), op.strideW()},
+                dnnl.prop_kind.forward_inference, dnnl.algorithm.convolution_direct, d.desc(in),
+                wAny, bDesc, d.desc(out), new long[] {op.strideH(), op.strideW()},
                 new long[] {op.dilationH() - 1, op.dilationW() - 1}, new long[] {op.padH(), op.padW()},
                 new long[] {padEnd(in.shape.dim(2), out.shape.dim(2), op.kernelH(), op.strideH(), op.padH(),
                     op.dilationH()), padEnd(in.shape.dim(3), out.shape.dim(3), op.kernelW(), op.strideW(),
@@ -64,7 +65,10 @@ final class ConvStep extends AbstractStep {
         return (long) (out - 1) * s + (long) (k - 1) * dil + 1 - in - pad;
     }
 
-    /** Copies {@code values} (in {@code userDesc}'s layout) into a new memory of layout {@code target}. */
+    /**
+     * Copies {@code values} (float32, in {@code userDesc}'s layout) into a new memory of layout and element type
+     * {@code target} (a bf16 target rounds each weight once, here, to nearest even).
+     */
     static memory reorderOnce(Dnnl d, float[] values, memory.desc userDesc, memory.desc target) {
         FloatPointer host = d.keep(new FloatPointer(values));
         memory user = d.memory(userDesc, host);
@@ -81,6 +85,7 @@ final class ConvStep extends AbstractStep {
 
     @Override
     public String describe() {
-        return name + " [conv " + impl + "]";
+        return name + " [conv " + impl + (in.isBf16() ? " bf16" : "") + (in.dtype != out.dtype ? " -> " + out.dtype
+                : "") + "]";
     }
 }

@@ -19,6 +19,11 @@ import org.senet4j.ir.Graph;
  * the SE excitation run as oneDNN 3 primitives on NHWC data, built once per input shape with weights reordered once
  * (ND4J's own convolution re-creates its primitive and reorders weights on every call); the remaining small ops run
  * as Java kernels. Compiled plans are kept per batch size.
+ *
+ * <p>Precision: {@code FP32}, or {@code BF16} on processors whose oneDNN ISA has native bf16 arithmetic
+ * ({@link CpuIsa}; refused with {@link org.senet4j.engine.EngineUnavailableException} elsewhere, never run in fp32
+ * instead): weights rounded to bf16 once when a plan binds, large activations in bf16, f32 accumulation, the SE
+ * excitation, the classifier and the residual sums in f32 (see {@link Plan} and {@link Bf16Policy}).
  */
 public final class CpuEngine implements Engine {
 
@@ -26,11 +31,21 @@ public final class CpuEngine implements Engine {
     private final int threads;
     private final Dnnl dnnl;
     private final PlanCache<Plan> plans = new PlanCache<>(4);
+    /** Null in fp32. */
+    private final Bf16Policy bf16;
 
     public CpuEngine(Graph graph, EngineOptions options) throws ModelException {
-        if (options.precision() != Precision.FP32) {
-            throw new IllegalArgumentException("the cpu device runs fp32 only, not " + options.precision());
+        if (options.precision() != Precision.FP32 && options.precision() != Precision.BF16) {
+            throw new org.senet4j.engine.UnsupportedPrecisionException("device cpu does not run "
+                    + options.precision().label() + "; it runs fp32, bf16");
         }
+        if (options.precision() == Precision.BF16) {
+            String why = CpuIsa.bf16Refusal();
+            if (why != null) {
+                throw new org.senet4j.engine.EngineUnavailableException("device cpu cannot run bf16 here: " + why);
+            }
+        }
+        this.bf16 = options.precision() == Precision.BF16 ? Bf16Policy.current() : null;
         if (!graph.hasWeights()) {
             throw new IllegalArgumentException("the graph has no weights (loaded without a caffemodel)");
         }
@@ -56,6 +71,11 @@ public final class CpuEngine implements Engine {
         return graph;
     }
 
+    /** FP32 or BF16. */
+    public Precision precision() {
+        return bf16 == null ? Precision.FP32 : Precision.BF16;
+    }
+
     public int threads() {
         return threads;
     }
@@ -63,7 +83,7 @@ public final class CpuEngine implements Engine {
     private synchronized Plan plan(int batch, boolean fuseRelu) throws ModelException {
         return plans.get(new PlanCache.Key(batch, fuseRelu), k -> {
             setThreads();
-            return new Plan(graph.withBatchSize(k.batch()), dnnl, k.fuseRelu());
+            return new Plan(graph.withBatchSize(k.batch()), dnnl, k.fuseRelu(), bf16);
         });
     }
 

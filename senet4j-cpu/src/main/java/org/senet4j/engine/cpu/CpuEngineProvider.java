@@ -25,6 +25,17 @@ public final class CpuEngineProvider implements EngineProvider {
     }
 
     @Override
+    public java.util.Set<org.senet4j.engine.Precision> precisions() {
+        return java.util.EnumSet.of(org.senet4j.engine.Precision.FP32, org.senet4j.engine.Precision.BF16);
+    }
+
+    /** bf16 needs native bf16 arithmetic, as oneDNN reports it ({@link CpuIsa}). */
+    @Override
+    public String precisionUnavailableReason(org.senet4j.engine.Precision p) {
+        return p == org.senet4j.engine.Precision.BF16 ? CpuIsa.bf16Refusal() : null;
+    }
+
+    @Override
     public Engine create(Graph graph, EngineOptions options) throws ModelException {
         return new CpuEngine(graph, options);
     }

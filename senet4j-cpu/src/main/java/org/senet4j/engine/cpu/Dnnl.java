@@ -21,6 +21,7 @@ import org.senet4j.ir.op.Activation;
  */
 final class Dnnl implements AutoCloseable {
     static final memory.data_type F32 = memory.data_type.f32;
+    static final memory.data_type BF16 = memory.data_type.bf16;
 
     final engine engine;
     final stream stream;
@@ -47,6 +48,16 @@ final class Dnnl implements AutoCloseable {
     /** The engine's layout of a value: NHWC for 4-D values, row-major otherwise (dims are always logical). */
     memory.desc desc(Shape s) {
         return keep(new memory.desc(dims(s), F32, tag(s.rank(), true)));
+    }
+
+    /** A buffer's layout with its element type. */
+    memory.desc desc(Buf b) {
+        return desc(b.shape, b.dtype);
+    }
+
+    /** The engine's layout of a value of this element type. */
+    memory.desc desc(Shape s, memory.data_type type) {
+        return keep(new memory.desc(dims(s), type, tag(s.rank(), true)));
     }
 
     memory.desc desc(Shape s, memory.format_tag tag) {

@@ -40,10 +40,11 @@ final class InnerProductStep extends AbstractStep {
         float[] w = op.weightRows();
         Shape wShape = in.shape.rank() == 4 ? Shape.of(n, in.shape.dim(1), in.shape.dim(2), in.shape.dim(3))
                 : Shape.of(n, k);
-        memory.desc wAny = d.desc(wShape, memory.format_tag.any);
+        memory.desc wAny = d.keep(new memory.desc(Dnnl.dims(wShape), in.isBf16() ? Dnnl.BF16 : Dnnl.F32,
+                memory.format_tag.any));
         memory.desc bDesc = d.desc(Shape.of(n));
         inner_product_forward.primitive_desc pd = d.keep(new inner_product_forward.primitive_desc(d.engine,
-                dnnl.prop_kind.forward_inference, d.desc(in.shape), wAny, bDesc, d.desc(out.shape),
+                dnnl.prop_kind.forward_inference, d.desc(in), wAny, bDesc, d.desc(out),
                 d.attr(op.activation()), false));
         memory weights = ConvStep.reorderOnce(d, w, d.desc(wShape, Dnnl.tag(wShape.rank(), false)),
                 pd.weights_desc());
@@ -57,6 +58,6 @@ final class InnerProductStep extends AbstractStep {
 
     @Override
     public String describe() {
-        return name + " [inner product]";
+        return name + " [inner product" + (in.isBf16() ? " bf16" : "") + "]";
     }
 }

@@ -65,6 +65,13 @@ import org.senet4j.ir.op.Unary;
  * do not overlap share blocks; element-wise steps write in place over an input that dies there), oneDNN primitives
  * created once. A ReLU that alone consumes an Axpy, two-input Scale or Eltwise output is fused into it unless the
  * plan is compiled without fusion (for runs that ask for that output).
+ *
+ * <p>A bf16 plan ({@link Bf16Policy}) gives each buffer an element type while it chooses the steps: convolutions
+ * and inner products whose input is a large activation (4-D, more than one position per plane) read it in bf16 with
+ * weights rounded to bf16 once and accumulate in f32; pooling, oneDNN eltwise, concatenation and the SE
+ * scale-multiply work in the type their input comes in; values of one position per plane (the SE excitation's
+ * squeeze and excite FCs and sigmoid, the classifier) and every Java step stay f32. Where a step needs an input in
+ * the other type, a {@link ConvertStep} is planned once before its first reader.
  */
 final class Plan implements AutoCloseable {
     private final Graph graph;
@@ -97,10 +104,19 @@ final class Plan implements AutoCloseable {
     private long plannedBytes;
 
     private final boolean fuseRelu;
+    /** Null for an fp32 plan. */
+    private final Bf16Policy bf16;
+    /** Copies of values in the other element type, by value name and type. */
+    private final Map<String, Buf> converted = new HashMap<>();
 
     Plan(Graph graph, Dnnl d, boolean fuseRelu) {
+        this(graph, d, fuseRelu, null);
+    }
+
+    Plan(Graph graph, Dnnl d, boolean fuseRelu, Bf16Policy bf16) {
         this.graph = graph;
         this.fuseRelu = fuseRelu;
+        this.bf16 = bf16;
         for (String v : graph.values().keySet()) {
             bufs.put(v, new Buf(v, graph.shape(v)));
         }
@@ -176,18 +192,68 @@ final class Plan implements AutoCloseable {
         } catch (ModelException e) {
             throw new IllegalArgumentException("layer " + n.name() + ": " + e.getMessage(), e);
         }
-        return s != null ? s : new FallbackStep(n.name(), n.op(), in, out);
+        return s != null ? s : new FallbackStep(n.name(), n.op(), in.stream().map(this::f32).toList(), out);
     }
 
-    /** The node being planned, its buffers and the activation fused into it. */
+    /**
+     * The node being planned, its buffers and the activation fused into it. {@link #x}, {@link #y} and {@link #out}
+     * are float32 buffers unless a step asks otherwise: Java steps use them as they are, oneDNN steps take their
+     * inputs through {@link #compute} or {@link #asIs} and set output types with {@link #y(Buf)}.
+     */
     private record At(Plan plan, Node n, List<Buf> in, List<Buf> out, Activation act) {
+        /** Input 0 in float32 (converted when its producer wrote bf16). */
         Buf x() {
-            return in.get(0);
+            return plan.f32(in.get(0));
         }
 
+        /** The inputs in float32. */
+        List<Buf> f32() {
+            return in.stream().map(plan::f32).toList();
+        }
+
+        /** Input {@code i} in the element type its producer wrote. */
+        Buf asIs(int i) {
+            return in.get(i);
+        }
+
+        /** Input {@code i} for a convolution or inner product: bf16 when the plan is bf16 and it is large. */
+        Buf compute(int i) {
+            return plan.as(in.get(i), plan.bf16 != null && Plan.large(in.get(i)) ? Dnnl.BF16 : Dnnl.F32);
+        }
+
+        /** Output 0 in float32. */
         Buf y() {
             return out.get(0);
         }
+
+        /** Output 0 in the type of {@code from} when the output is large, else float32 (the SE path, heads). */
+        Buf y(Buf from) {
+            Buf o = out.get(0);
+            o.dtype = Plan.large(o) ? from.dtype : Dnnl.F32;
+            return o;
+        }
+    }
+
+    /** A 4-D value of more than one position per plane: what a bf16 plan stores in bf16. */
+    static boolean large(Buf b) {
+        return b.shape.rank() == 4 && (long) b.shape.dim(2) * b.shape.dim(3) > 1;
+    }
+
+    private Buf f32(Buf b) {
+        return as(b, Dnnl.F32);
+    }
+
+    /** {@code b} in element type {@code t}: itself, or a copy converted once, right before the step being planned. */
+    private Buf as(Buf b, org.bytedeco.dnnl.memory.data_type t) {
+        if (b.dtype == t) {
+            return b;
+        }
+        return converted.computeIfAbsent(b.value + "#" + t, k -> {
+            Buf c = new Buf(b.value, b.shape);
+            c.dtype = t;
+            steps.add(new ConvertStep(b, c));
+            return c;
+        });
     }
 
     /** The step for a node of this op, or null to run the op's reference kernel ({@link FallbackStep}). */
@@ -200,26 +266,58 @@ final class Plan implements AutoCloseable {
 
     private static OpTable<At, Step> stepTable() {
         OpTable.Builder<At, Step> t = OpTable.builder("the CPU engine");
-        t.on(Convolution.class, (c, a) -> new ConvStep(a.n().name(), c, a.x(), a.y()));
+        t.on(Convolution.class, (c, a) -> {
+            Buf x = a.plan().bf16 != null && a.plan().bf16.inputConvF32()
+                    && a.plan().graph.inputs().contains(a.n().inputs().get(0)) ? a.x() : a.compute(0);
+            Buf y = a.y(x);
+            if (a.plan().sumsInF32(a.n())) {
+                y.dtype = Dnnl.F32;
+            }
+            return new ConvStep(a.n().name(), c, x, y);
+        });
         t.on(Deconvolution.class, (dc, a) -> new DeconvStep(a.n().name(), dc, a.x(), a.y()));
-        t.on(Pooling.class, (p, a) -> PoolStep.exact(p, a.x().shape.dim(2), a.x().shape.dim(3), a.y().shape.dim(2),
-                a.y().shape.dim(3)) ? new PoolStep(a.n().name(), p, a.x(), a.y()) : null);
-        t.on(InnerProduct.class, (ip, a) -> InnerProductStep.supported(ip, a.x().shape)
-                ? new InnerProductStep(a.n().name(), ip, a.x(), a.y()) : null);
-        t.on(Axpy.class, (op, a) -> a.in().get(1).shape.rank() == 4
-                ? new ScaleMulStep(a.n().name(), a.in().get(0), a.in().get(1), a.in().get(2), a.y(), a.act()) : null);
-        t.on(Scale.class, (sc, a) -> a.plan().twoInputScaleMul(sc, a.n())
-                ? new ScaleMulStep(a.n().name(), a.in().get(1), a.x(), null, a.y(), a.act()) : affineStep(sc, a));
+        t.on(Pooling.class, (p, a) -> {
+            Buf x = a.asIs(0);
+            if (!PoolStep.exact(p, x.shape.dim(2), x.shape.dim(3), a.y().shape.dim(2), a.y().shape.dim(3))) {
+                return null;
+            }
+            return new PoolStep(a.n().name(), p, x, a.plan().pooled(a, x));
+        });
+        t.on(InnerProduct.class, (ip, a) -> {
+            if (!InnerProductStep.supported(ip, a.asIs(0).shape)) {
+                return null;
+            }
+            Buf x = a.compute(0);
+            return new InnerProductStep(a.n().name(), ip, x, a.y(x));
+        });
+        t.on(Axpy.class, (op, a) -> {
+            if (a.asIs(1).shape.rank() != 4) {
+                return null;
+            }
+            Buf x = a.asIs(1);
+            return new ScaleMulStep(a.n().name(), a.asIs(0), x, a.asIs(2), a.plan().residual(a, x), a.act());
+        });
+        t.on(Scale.class, (sc, a) -> {
+            if (!a.plan().twoInputScaleMul(sc, a.n())) {
+                return affineStep(sc, a);
+            }
+            Buf x = a.asIs(0);
+            return new ScaleMulStep(a.n().name(), a.asIs(1), x, null, a.y(x), a.act());
+        });
         t.on(BatchNorm.class, Plan::affineStep);
         t.on(Bias.class, Plan::affineStep);
-        t.on(Eltwise.class, (e, a) -> new EltwiseStep(a.n().name(), e, a.in(), a.y(), a.act()));
-        t.on(Concat.class, (c, a) -> new ConcatStep(a.n().name(), c.axis(), a.in(), a.y()));
-        t.on(ReLU.class, (r, a) -> new UnaryStep(a.n().name(), dnnl.algorithm.eltwise_relu, r.negativeSlope(), a.x(),
-                a.y()));
-        t.on(Sigmoid.class, (op, a) -> new UnaryStep(a.n().name(), dnnl.algorithm.eltwise_logistic, 0f, a.x(), a.y()));
-        t.on(TanH.class, (op, a) -> new UnaryStep(a.n().name(), dnnl.algorithm.eltwise_tanh, 0f, a.x(), a.y()));
-        t.on(Unary.class, (u, a) -> eltwise(u) == null ? null : new UnaryStep(a.n().name(), eltwise(u),
-                eltwiseAlpha(u), eltwiseBeta(u), a.x(), a.y()));
+        t.on(Eltwise.class, (e, a) -> new EltwiseStep(a.n().name(), e, a.f32(), a.y(), a.act()));
+        t.on(Concat.class, (c, a) -> {
+            List<Buf> in = a.in().stream().allMatch(Buf::isBf16) ? a.in() : a.f32();
+            Buf y = a.y();
+            y.dtype = in.get(0).dtype;
+            return new ConcatStep(a.n().name(), c.axis(), in, y);
+        });
+        t.on(ReLU.class, (r, a) -> unary(a, dnnl.algorithm.eltwise_relu, r.negativeSlope(), 0f));
+        t.on(Sigmoid.class, (op, a) -> unary(a, dnnl.algorithm.eltwise_logistic, 0f, 0f));
+        t.on(TanH.class, (op, a) -> unary(a, dnnl.algorithm.eltwise_tanh, 0f, 0f));
+        t.on(Unary.class, (u, a) -> eltwise(u) == null ? null : unary(a, eltwise(u), eltwiseAlpha(u),
+                eltwiseBeta(u)));
         t.onEach((op, a) -> null, PReLU.class, Softmax.class, Slice.class, Split.class, Reshape.class, Flatten.class,
                 Dropout.class, Power.class, Silence.class, LRN.class, MVN.class, Crop.class, ArgMax.class,
                 Reduction.class, Tile.class, BatchStatNorm.class, Custom.class, org.senet4j.ir.op.LSTM.class,
@@ -241,8 +339,53 @@ final class Plan implements AutoCloseable {
         return t.build();
     }
 
+    /** A oneDNN eltwise step in its input's element type (in place where the input dies). */
+    private static Step unary(At a, dnnl.algorithm alg, float alpha, float beta) {
+        Buf x = a.asIs(0);
+        Buf y = a.y();
+        y.dtype = x.dtype;
+        return new UnaryStep(a.n().name(), alg, alpha, beta, x, y);
+    }
+
+    /** A pooling's output: in its input's type, except that a plane pooled to one position is float32. */
+    private Buf pooled(At a, Buf x) {
+        Buf o = a.y(x);
+        if (x.isBf16() && !large(o) && bf16 != null && !bf16.pooledF32()) {
+            o.dtype = Dnnl.BF16;
+        }
+        return o;
+    }
+
+    /**
+     * The output of an SE scale-multiply-add ({@code a X + Y}, the residual sum): in {@code x}'s type, or float32 in
+     * a bf16 plan that keeps the residual path in float32 ({@link Bf16Policy#residualF32}).
+     */
+    private Buf residual(At a, Buf x) {
+        Buf o = a.y(x);
+        if (bf16 != null && bf16.residualF32()) {
+            o.dtype = Dnnl.F32;
+        }
+        return o;
+    }
+
+    /**
+     * Whether a bf16 plan that keeps the residual path in float32 lets this node write float32: a convolution whose
+     * output only feeds SE scale-multiply-adds, Eltwise sums (plain ResNets' residual add, a float32 Java step) and
+     * global poolings (the block's last convolution and its projection), so the residual sum adds values that were
+     * never rounded to bf16.
+     */
+    private boolean sumsInF32(Node n) {
+        if (bf16 == null || !bf16.residualF32() || n.outputs().size() != 1
+                || graph.outputs().contains(n.outputs().get(0))) {
+            return false;
+        }
+        List<Node> c = graph.consumers(n.outputs().get(0));
+        return !c.isEmpty() && c.stream().allMatch(k -> k.op() instanceof Axpy && graph.shape(k.inputs().get(1))
+                .rank() == 4 || k.op() instanceof Eltwise || k.op() instanceof Pooling p && p.global());
+    }
+
     private static Step affineStep(Op op, At a) {
-        float[][] affine = channelAffine(op, a.x().shape);
+        float[][] affine = channelAffine(op, a.asIs(0).shape);
         return affine == null ? null : new ChannelAffineStep(a.n().name(), a.x(), a.y(), affine[0], affine[1]);
     }
 
@@ -349,7 +492,7 @@ final class Plan implements AutoCloseable {
                 }
                 Buf in0 = s.inputs().isEmpty() ? null : s.inputs().get(0);
                 if (k == 0 && s.inPlace() && in0 != null && lastUse.getOrDefault(in0, -1) == i
-                        && in0.count == out.count && in0.nhwc == out.nhwc
+                        && in0.count == out.count && in0.nhwc == out.nhwc && in0.dtype == out.dtype
                         && s.inputs().stream().filter(b -> b == in0).count() == 1) {
                     out.block = in0.block;
                     lastUse.put(in0, -1);
@@ -370,7 +513,7 @@ final class Plan implements AutoCloseable {
             }
         }
         blocks.sort(Comparator.comparingLong(b -> -b.capacity));
-        plannedBytes = blocks.stream().mapToLong(b -> 4 * b.capacity).sum();
+        plannedBytes = blocks.stream().mapToLong(b -> b.capacity).sum();
     }
 
     private static Map<Buf, Boolean> distinct(List<Buf> a, List<Buf> b) {
@@ -381,15 +524,15 @@ final class Plan implements AutoCloseable {
     }
 
     private void assign(Buf b, TreeMap<Long, Deque<Block>> free) {
-        Map.Entry<Long, Deque<Block>> e = free.ceilingEntry((long) b.count);
-        if (e != null && e.getKey() <= 2L * b.count + 4096) {
+        Map.Entry<Long, Deque<Block>> e = free.ceilingEntry(b.bytes());
+        if (e != null && e.getKey() <= 2L * b.bytes() + 16384) {
             b.block = e.getValue().pop();
             if (e.getValue().isEmpty()) {
                 free.remove(e.getKey());
             }
             return;
         }
-        Block blk = new Block(b.count);
+        Block blk = new Block(b.bytes());
         blocks.add(blk);
         b.block = blk;
     }

@@ -62,7 +62,7 @@ final class PoolStep extends AbstractStep {
         dnnl.algorithm alg = op.method() == Pooling.Method.MAX ? dnnl.algorithm.pooling_max
                 : dnnl.algorithm.pooling_avg_include_padding;
         pooling_forward.primitive_desc pd = d.keep(new pooling_forward.primitive_desc(d.engine,
-                dnnl.prop_kind.forward_inference, alg, d.desc(in.shape), d.desc(out.shape),
+                dnnl.prop_kind.forward_inference, alg, d.desc(in), d.desc(out),
                 d.keep(new LongPointer(strides)), d.keep(new LongPointer(k[0], k[1])),
                 d.keep(new LongPointer(0L, 0L)), d.keep(new LongPointer(padL)), d.keep(new LongPointer(padR)),
                 d.keep(new org.bytedeco.dnnl.primitive_attr()), false));
@@ -72,6 +72,7 @@ final class PoolStep extends AbstractStep {
 
     @Override
     public String describe() {
-        return name + " [pool]";
+        return name + " [pool" + (in.isBf16() ? " bf16" : "") + (in.dtype != out.dtype ? " -> " + out.dtype : "")
+                + "]";
     }
 }

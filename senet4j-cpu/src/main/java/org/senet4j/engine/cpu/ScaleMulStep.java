@@ -42,16 +42,16 @@ final class ScaleMulStep extends AbstractStep {
     @Override
     public void bind(Dnnl d) {
         Shape xs = x.shape;
-        memory.desc xd = d.desc(xs);
-        memory.desc ad = d.desc(Shape.of(xs.dim(0), xs.dim(1), 1, 1));
+        memory.desc xd = d.desc(x);
+        memory.desc ad = d.desc(Shape.of(xs.dim(0), xs.dim(1), 1, 1), a.dtype);
         post_ops po = d.keep(new post_ops());
         if (y != null) {
-            po.append_binary(dnnl.algorithm.binary_add, xd);
+            po.append_binary(dnnl.algorithm.binary_add, d.desc(y));
         }
         Dnnl.appendActivation(po, act);
         primitive_attr attr = d.keep(new primitive_attr());
         attr.set_post_ops(po);
-        binary.primitive_desc pd = d.keep(new binary.primitive_desc(d.engine, dnnl.algorithm.binary_mul, xd, ad, xd,
+        binary.primitive_desc pd = d.keep(new binary.primitive_desc(d.engine, dnnl.algorithm.binary_mul, xd, ad, d.desc(out),
                 attr, false));
         prim = d.keep(new binary(pd));
         args = y == null
@@ -62,6 +62,7 @@ final class ScaleMulStep extends AbstractStep {
 
     @Override
     public String describe() {
-        return name + " [scale-mul" + (y != null ? "-add" : "") + (act.isNone() ? "" : "-" + act.kind()) + "]";
+        return name + " [scale-mul" + (y != null ? "-add" : "") + (act.isNone() ? "" : "-" + act.kind())
+                + (x.isBf16() ? " bf16" : "") + "]";
     }
 }

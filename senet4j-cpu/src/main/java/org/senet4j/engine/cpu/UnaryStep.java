@@ -39,9 +39,8 @@ final class UnaryStep extends AbstractStep {
 
     @Override
     public void bind(Dnnl d) {
-        memory.desc desc = d.desc(in.shape);
         eltwise_forward.primitive_desc pd = d.keep(new eltwise_forward.primitive_desc(d.engine,
-                dnnl.prop_kind.forward_inference, alg, desc, desc, alpha, beta,
+                dnnl.prop_kind.forward_inference, alg, d.desc(in), d.desc(out), alpha, beta,
                 d.keep(new org.bytedeco.dnnl.primitive_attr()), false));
         prim = d.keep(new eltwise_forward(pd));
         args = d.args(DNNL_ARG_SRC, in.mem(d), DNNL_ARG_DST, out.mem(d));
@@ -49,6 +48,6 @@ final class UnaryStep extends AbstractStep {
 
     @Override
     public String describe() {
-        return name + " [" + alg + "]";
+        return name + " [" + alg + (in.isBf16() ? " bf16" : "") + "]";
     }
 }

@@ -76,6 +76,7 @@ final class CudaContext implements AutoCloseable {
             case FP32 -> cublas.CUBLAS_PEDANTIC_MATH;
             case TF32 -> cublas.CUBLAS_TF32_TENSOR_OP_MATH;
             case FP16 -> cublas.CUBLAS_DEFAULT_MATH;
+            case BF16 -> throw new IllegalStateException("the cuda engine does not run bf16");
         }), "cublasSetMathMode", null);
     }
 
@@ -109,6 +110,7 @@ final class CudaContext implements AutoCloseable {
             case FP32 -> cublas.CUBLAS_COMPUTE_32F_PEDANTIC;
             case TF32 -> cublas.CUBLAS_COMPUTE_32F_FAST_TF32;
             case FP16 -> cublas.CUBLAS_COMPUTE_32F;
+            case BF16 -> throw new IllegalStateException("the cuda engine does not run bf16");
         };
     }
 

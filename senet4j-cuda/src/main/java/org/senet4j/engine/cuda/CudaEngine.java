@@ -46,6 +46,10 @@ public final class CudaEngine implements Engine, DeviceTimer {
         if (!graph.hasWeights()) {
             throw new IllegalArgumentException("the graph has no weights (loaded without a caffemodel)");
         }
+        if (options.precision() == Precision.BF16) {
+            throw new org.senet4j.engine.UnsupportedPrecisionException("device cuda does not run bf16; it runs "
+                    + "fp32, tf32, fp16 (bf16 runs on the cpu device)");
+        }
         String why = CudaAvailability.reason();
         if (why != null) {
             throw new EngineUnavailableException("device cuda is not available: " + why);

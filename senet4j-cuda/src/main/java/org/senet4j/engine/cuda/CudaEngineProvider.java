@@ -23,7 +23,14 @@ public final class CudaEngineProvider implements EngineProvider {
     }
 
     @Override
+    public java.util.Set<org.senet4j.engine.Precision> precisions() {
+        return java.util.EnumSet.of(org.senet4j.engine.Precision.FP32, org.senet4j.engine.Precision.TF32,
+                org.senet4j.engine.Precision.FP16);
+    }
+
+    @Override
     public Engine create(Graph graph, EngineOptions options) throws ModelException {
+        org.senet4j.engine.Engines.checkPrecision(this, options.precision());
         return new CudaEngine(graph, options);
     }
 }
