@@ -240,7 +240,8 @@ final class OpCodecs {
             (op, a) -> a.integer("num_output", op.numOutput()).bool("expose_hidden", op.exposeHidden())
                 .bool("implied_cont", op.impliedCont()),
             r -> new org.senet4j.ir.op.LSTM(r.integer("num_output"), r.bool("expose_hidden"), r.weight("W_xc"),
-                r.weight("b_c"), r.optionalWeight("W_xc_static"), r.weight("W_hc"), r.bool("implied_cont"))),
+                r.weight("b_c"), r.optionalWeight("W_xc_static"), r.weight("W_hc"),
+                r.bool("implied_cont", false))),
         codec(org.senet4j.ir.op.RNN.class,
             (op, a) -> a.integer("num_output", op.numOutput()).bool("expose_hidden", op.exposeHidden()),
             r -> new org.senet4j.ir.op.RNN(r.integer("num_output"), r.bool("expose_hidden"), r.weight("W_xh"),
