@@ -366,10 +366,22 @@ class OcrLayersTest {
         assertTrue(Files.exists(dense));
     }
 
+    /** The import fails naming the file, the layer (the net's last), its type, the field and what is wrong. */
     private void refused(String net, String field, String words) {
         ModelException e = assertThrows(ModelException.class, () -> load(net));
         assertFalse(e instanceof UnsupportedModelException, e.getMessage());
         assertTrue(e.getMessage().contains(field) && e.getMessage().contains(words), e.getMessage());
+        assertTrue(e.getMessage().contains("net.prototxt"), e.getMessage());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("name: \"([^\"]+)\" type: \"([^\"]+)\"")
+                .matcher(net);
+        String layer = null;
+        String type = null;
+        while (m.find()) {
+            layer = m.group(1);
+            type = m.group(2);
+        }
+        assertEquals(layer, e.layer(), e.getMessage());
+        assertTrue(e.getMessage().contains("layer \"" + layer + "\" (" + type + ")"), e.getMessage());
     }
 
     private void unsupported(String net, String label) {
