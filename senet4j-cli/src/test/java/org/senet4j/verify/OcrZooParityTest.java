@@ -38,13 +38,16 @@ import org.senet4j.verify.caffe.CaffeOracle;
  * on the reference and CPU engines (passes on and off) and in ONNX Runtime (folding on and off): its CNN part (every
  * layer before the Transpose) against real Caffe running those layers, every blob; the sequence layers, which no
  * oracle here runs, against the reference engine, whose kernels OcrLayersTest proves by hand and whose lowered Lstm
- * OcrOpsParityTest proves against real Caffe's LSTM. Decoded sequences must be equal exactly.
+ * OcrOpsParityTest proves against real Caffe's LSTM. Decoded sequences must be equal exactly. The Inception-BN OCR
+ * net (examples/ocr/inception-bn/deploy.prototxt: Inception blocks with BatchNorm, then the same sequence layers,
+ * two bidirectional Lstm pairs) is checked the same way.
  */
 class OcrZooParityTest {
     @TempDir
     Path dir;
 
     static final String RESNET = "senlinuc_caffe_ocr/examples__ocr__resnet__deploy.prototxt";
+    static final String INCEPTION_BN = "senlinuc_caffe_ocr/examples__ocr__inception-bn__deploy.prototxt";
 
     private static final Map<String, String> WORST = new TreeMap<>();
 
@@ -55,16 +58,25 @@ class OcrZooParityTest {
 
     @Test
     void resnetOcrNetMatchesRealCaffeAndTheReferenceOnEveryBlob() throws Exception {
-        String text = Files.readString(TestData.requireShared("caffe-zoo/" + RESNET));
-        Path proto = Files.writeString(dir.resolve("resnet_ocr.prototxt"), text);
-        Graph g = SeededWeights.fill(CaffeImporter.load(proto, null).graph(), 61);
+        run("resnet ocr", RESNET, 61);
+    }
+
+    @Test
+    void inceptionBnOcrNetMatchesRealCaffeAndTheReferenceOnEveryBlob() throws Exception {
+        run("inception-bn ocr", INCEPTION_BN, 62);
+    }
+
+    private void run(String name, String file, long seed) throws Exception {
+        String text = Files.readString(TestData.requireShared("caffe-zoo/" + file));
+        Path proto = Files.writeString(dir.resolve("ocr.prototxt"), text);
+        Graph g = SeededWeights.fill(CaffeImporter.load(proto, null).graph(), seed);
         assertEquals(4, g.nodes().stream().filter(n -> n.op() instanceof LSTM l && l.impliedCont()).count());
         assertEquals(4, g.nodes().stream().filter(n -> n.op() instanceof Reverse).count());
         assertEquals(1, g.nodes().stream().filter(n -> n.op() instanceof Permute).count());
         assertEquals(1, g.nodes().stream().filter(n -> n.op() instanceof CtcGreedyDecoder).count());
         int cut = text.lastIndexOf("layer", text.indexOf("type: \"Transpose\""));
-        Path cnn = Files.writeString(dir.resolve("resnet_ocr_cnn.prototxt"), text.substring(0, cut));
-        Path weights = dir.resolve("resnet_ocr.caffemodel");
+        Path cnn = Files.writeString(dir.resolve("ocr_cnn.prototxt"), text.substring(0, cut));
+        Path weights = dir.resolve("ocr.caffemodel");
         CaffemodelWriter.write(g, weights);
 
         int first = 0;
@@ -90,7 +102,7 @@ class OcrZooParityTest {
             // every blob both sides have (Caffe's split blobs and the input are not graph blobs)
             int both = (int) blobs.keySet().stream().filter(b -> g.blobNames().contains(b) && !b.equals("data"))
                     .count();
-            parity.check("resnet ocr", g, ref, both, BackendParity.DEVICES, true,
+            parity.check(name, g, ref, both, BackendParity.DEVICES, true,
                     true, (label, engine, report) -> {
                         for (BlobResult r : report.blobs()) {
                             if (r.name().equals("result")) {
@@ -99,7 +111,7 @@ class OcrZooParityTest {
                         }
                     });
             float[] decoded = Npy.read(ref.blobs().get("result")).data();
-            Path onnx = dir.resolve("resnet_ocr.onnx");
+            Path onnx = dir.resolve("ocr.onnx");
             OnnxExporter.write(g, ExportOptions.defaults(), onnx);
             try (OrtRunner ort = new OrtRunner(onnx)) {
                 HostTensor got = ort.run(in, Set.of("result")).get("result");
@@ -112,10 +124,10 @@ class OcrZooParityTest {
                 labels += v >= 0 ? 1 : 0;
             }
             assertTrue(labels > 0, "the seeded net decodes something");
-            WORST.put("batch " + batch + " (" + caffeBlobs + " real Caffe blobs, " + sequenceBlobs.size()
+            WORST.put(name + " batch " + batch + " (" + caffeBlobs + " real Caffe blobs, " + sequenceBlobs.size()
                     + " sequence blobs, " + both + " compared)", labels + " labels decoded: " + java.util.Arrays.toString(
                     java.util.Arrays.copyOf(decoded, 35)));
         }
-        WORST.put("worst relative errors", parity.worst().toString());
+        WORST.put(name + " worst relative errors", parity.worst().toString());
     }
 }
