@@ -129,6 +129,7 @@ public final class LayerConverters {
         t.putAll(MobileLayers.converters());
         t.putAll(YoloLayers.converters());
         t.putAll(SegLayers.converters());
+        t.putAll(OcrLayers.converters());
         t.put("ROIPooling", RcnnLayers::roiPooling);
         t.put("PSROIPooling", RcnnLayers::psRoiPooling);
         TABLE = Collections.unmodifiableMap(t);
@@ -155,7 +156,9 @@ public final class LayerConverters {
      * as its selector has non-zero values, known only at run time; the graph's shapes are static.
      */
     private static final Map<String, String> REFUSED = Map.of(
-            "Filter", "Filter (its output size depends on the data: one item per non-zero selector value)");
+            "Filter", "Filter (its output size depends on the data: one item per non-zero selector value)",
+            "DenseBlock", "DenseBlock (Tongcheng's / senlinuc's whole DenseNet block in one layer, with its own "
+                    + "training-time BatchNorm; not supported)");
 
     /**
      * The Python layers that run built in, by {@code module.layer}: py-faster-rcnn's proposal layer and ENet's

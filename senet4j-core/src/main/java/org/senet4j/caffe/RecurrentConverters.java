@@ -25,7 +25,7 @@ final class RecurrentConverters {
         if (l.hasLstmParam() && !l.hasRecurrentParam()) {
             throw new UnsupportedLayerException("LSTM (lstm_param)", "lstm_param", "this is the LSTM of the "
                     + "junhyukoh/caffe-lstm and senlinuc/caffe_ocr forks (lstm_param), not BVLC's LSTM "
-                    + "(recurrent_param)");
+                    + "(recurrent_param); those forks register it as type \"Lstm\", which is supported");
         }
         RecurrentParameter p = l.getRecurrentParam();
         int h = numOutput(p, 4);

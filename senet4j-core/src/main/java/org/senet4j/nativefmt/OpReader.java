@@ -116,6 +116,18 @@ final class OpReader {
         return b;
     }
 
+    /**
+     * A boolean attribute added after the format's first release: {@code absent} when a file written before it lacks
+     * the key.
+     */
+    boolean bool(String key, boolean absent) throws ModelException {
+        if (!attrs.containsKey(key)) {
+            usedAttrs.add(key);
+            return absent;
+        }
+        return bool(key);
+    }
+
     String string(String key) throws ModelException {
         Object v = get(key);
         if (!(v instanceof String s)) {

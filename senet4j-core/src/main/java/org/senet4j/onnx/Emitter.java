@@ -184,8 +184,18 @@ final class Emitter {
         on(t, org.senet4j.ir.op.RoiPooling.class, (e, n, op) -> RcnnExport.roiPooling(e.b, e.g, n, op));
         on(t, org.senet4j.ir.op.PsRoiPooling.class, (e, n, op) -> RcnnExport.psRoiPooling(n));
         on(t, org.senet4j.ir.op.Proposal.class, (e, n, op) -> RcnnExport.proposal(n));
+        on(t, org.senet4j.ir.op.Reverse.class, (e, n, op) -> OcrExport.reverse(e.b, n, op));
+        on(t, org.senet4j.ir.op.ContinuationIndicator.class, (e, n, op) -> OcrExport.continuationIndicator(e.b, e.g,
+                n, op));
+        on(t, org.senet4j.ir.op.CtcGreedyDecoder.class, (e, n, op) -> OcrExport.ctcGreedyDecoder(e.b, e.g, n, op));
         t.unsupported(Custom.class, "a plug-in layer's Java kernel has no ONNX form");
-        on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
+        on(t, org.senet4j.ir.op.LSTM.class, (e, n, op) -> {
+            if (op.impliedCont() && op.hasStaticInput()) {
+                throw ModelException.layer(n.name(), n.type(), null, "an LSTM with an implied continuation and a "
+                        + "static input has no ONNX form here");
+            }
+            new RecurrentEmitter(e.g, e.b).emit(n);
+        });
         on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         return t.build();
     }

@@ -49,7 +49,55 @@ final class RecurrentEmitter {
         }
     }
 
+    /**
+     * An LSTM with an implied continuation (0 at step 0, 1 after: one sequence per stream from zero or exposed
+     * states) is ONNX's own LSTM: W, R and B in ONNX's gate order i, o, f, c (Caffe's i, f, o, g rows moved), B the
+     * bias then zeros for R's bias, Y (T x 1 x N x H) Squeezed to T x N x H, Y_h and Y_c (1 x N x H) the exposed
+     * final states.
+     */
+    private void onnxLstm(Node n, LSTM op) {
+        String layer = n.name();
+        int h = op.numOutput();
+        String x = n.inputs().get(0);
+        int in = op.wXc().shape().dim(1);
+        if (g.shape(x).rank() != 3) {
+            String rows = b.tensorName(layer + "/x_rows");
+            b.node("Reshape", layer + "/x_rows", List.of(x, b.int64s(layer + "/x_rows_shape", 0, 0, in)),
+                    List.of(rows));
+            x = rows;
+        }
+        float[] bias = new float[8 * h];
+        System.arraycopy(iofc(op.bC().toArray(), h, 1), 0, bias, 0, 4 * h);
+        String w = b.floats(layer + "/W", new long[] {1, 4L * h, in}, iofc(op.wXc().toArray(), h, in), null);
+        String r = b.floats(layer + "/R", new long[] {1, 4L * h, h}, iofc(op.wHc().toArray(), h, h), null);
+        String bb = b.floats(layer + "/B", new long[] {1, 8L * h}, bias, null);
+        List<String> inputs = new java.util.ArrayList<>(List.of(x, w, r, bb));
+        if (op.exposeHidden()) {
+            inputs.addAll(List.of("", n.inputs().get(op.firstExtraInput()), n.inputs().get(op.firstExtraInput() + 1)));
+        }
+        String y = b.tensorName(layer + "/Y");
+        List<String> outs = op.exposeHidden() ? List.of(y, n.outputs().get(1), n.outputs().get(2)) : List.of(y);
+        b.node("LSTM", layer, inputs, outs, attr("hidden_size", (long) h));
+        b.node("Squeeze", layer + "/Y_squeeze", List.of(y, b.int64s(layer + "/axes_1", 1)),
+                List.of(n.outputs().get(0)));
+    }
+
+    /** Rows of 4 gate blocks of {@code h} rows x {@code cols} from Caffe's i, f, o, g to ONNX's i, o, f, c. */
+    private static float[] iofc(float[] w, int h, int cols) {
+        float[] out = new float[w.length];
+        int block = h * cols;
+        int[] from = {0, 2, 1, 3};
+        for (int i = 0; i < 4; i++) {
+            System.arraycopy(w, from[i] * block, out, i * block, block);
+        }
+        return out;
+    }
+
     private void lstm(Node n, LSTM op) {
+        if (op.impliedCont()) {
+            onnxLstm(n, op);
+            return;
+        }
         String layer = n.name();
         int h = op.numOutput();
         String cont = n.inputs().get(1);

@@ -251,6 +251,15 @@ final class NativeFixtures {
         add(b, "psroi_pool", "PSROIPooling", new org.senet4j.ir.op.PsRoiPooling(0.5f, 2, 2), List.of("conv1", "rois"),
                 List.of("psroi_pool"));
         add(b, "silence_rcnn", "Silence", new Silence(), List.of("roi_pool", "psroi_pool", "roi_scores"), List.of());
+        add(b, "ocr_seq", "Input", new Input(List.of(Shape.of(4, 2, 3)), "Input"), List.of(), List.of("ocr_x"));
+        add(b, "ocr_reverse", "Reverse", new org.senet4j.ir.op.Reverse(0), List.of("ocr_x"), List.of("ocr_rev"));
+        add(b, "ocr_lstm", "Lstm", new org.senet4j.ir.op.LSTM(2, false, random(r, 8, 3), random(r, 8), null,
+                random(r, 8, 2), true), List.of("ocr_rev"), List.of("ocr_lstm"));
+        add(b, "ocr_cont", "ContinuationIndicator", new org.senet4j.ir.op.ContinuationIndicator(4, 1, 1),
+                List.of("ocr_x"), List.of("ocr_cont"));
+        add(b, "ocr_ctc", "CTCGreedyDecoder", new org.senet4j.ir.op.CtcGreedyDecoder(-1, true), List.of("ocr_lstm"),
+                List.of("ocr_ctc"));
+        add(b, "silence_ocr", "Silence", new Silence(), List.of("ocr_cont", "ocr_ctc"), List.of());
         return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections", "yolo2", "yolo3",
                 "reorg_back")).build();
     }

@@ -81,6 +81,23 @@ class NativeRoundTripTest {
         roundTrip(g, "all-ops");
     }
 
+    /** A file written before LSTM's implied_cont attribute existed reads as BVLC's LSTM (with its cont bottom). */
+    @Test
+    void lstmWithoutImpliedContAttributeIsBvlcsLstm() throws Exception {
+        org.senet4j.ir.op.LSTM implied = new org.senet4j.ir.op.LSTM(1, false,
+                org.senet4j.ir.Tensor.of(org.senet4j.ir.Shape.of(4, 2), new float[8]),
+                org.senet4j.ir.Tensor.of(org.senet4j.ir.Shape.of(4), new float[4]), null,
+                org.senet4j.ir.Tensor.of(org.senet4j.ir.Shape.of(4, 1), new float[4]), true);
+        OpCodecs.Codec<?> codec = OpCodecs.of(implied);
+        java.util.Map<String, Object> attrs = new java.util.HashMap<>(codec.encode(implied));
+        assertEquals(Boolean.TRUE, attrs.get("implied_cont"));
+        assertEquals(implied, codec.decoder().decode(new OpReader(attrs, implied.weights(), 1)));
+        attrs.remove("implied_cont");
+        org.senet4j.ir.op.LSTM old = (org.senet4j.ir.op.LSTM) codec.decoder().decode(new OpReader(attrs,
+                implied.weights(), 1));
+        assertTrue(!old.impliedCont());
+    }
+
     @Test
     void codecTableCoversEverySealedOp() {
         List<String> permitted = new ArrayList<>();

@@ -36,10 +36,10 @@ public final class RecurrentKernels {
         int k = Math.toIntExact(xs.count(2, xs.rank()));
         int h = op.numOutput();
         int g = 4 * h;
-        float[] cont = in.get(1);
+        float[] cont = op.impliedCont() ? impliedCont(steps, n) : in.get(1);
         float[] gx = product(in.get(0), steps * n, k, op.wXc().toArray(), g, op.bC().toArray());
         float[] gs = null;
-        int next = 2;
+        int next = op.firstExtraInput();
         if (op.hasStaticInput()) {
             float[] xStatic = in.get(next++);
             gs = product(xStatic, n, xStatic.length / n, op.wXcStatic().toArray(), g, null);
@@ -127,6 +127,13 @@ public final class RecurrentKernels {
         if (op.exposeHidden()) {
             System.arraycopy(hPrev, 0, out.get(1), 0, n * h);
         }
+    }
+
+    /** The implied continuation of an LSTM without a cont bottom: T x N, 0 at step 0 and 1 after. */
+    static float[] impliedCont(int steps, int streams) {
+        float[] cont = new float[steps * streams];
+        java.util.Arrays.fill(cont, streams, cont.length, 1f);
+        return cont;
     }
 
     /**

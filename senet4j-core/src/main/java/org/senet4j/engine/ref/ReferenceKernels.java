@@ -146,6 +146,10 @@ public final class ReferenceKernels {
                 k.in().get(1), k.ys().dim(0), k.y()));
         on(t, org.senet4j.ir.op.Proposal.class, (p, k) -> RcnnKernels.proposal(p, k.xs(), k.x(), k.in().get(1),
                 k.in().get(2), k.y(), k.out().size() > 1 ? k.out().get(1) : null));
+        on(t, org.senet4j.ir.op.Reverse.class, (r, k) -> r.apply(k.xs(), k.x(), k.y()));
+        on(t, org.senet4j.ir.op.ContinuationIndicator.class, (ci, k) ->
+                org.senet4j.ir.op.ContinuationIndicator.apply(k.ys(), k.y()));
+        on(t, org.senet4j.ir.op.CtcGreedyDecoder.class, (d, k) -> d.apply(k.xs(), k.x(), k.y()));
         on(t, Custom.class, (c, k) -> c.kernel().compute(c.weights(), k.inShapes(), k.in(), k.outShapes(), k.out()));
         on(t, org.senet4j.ir.op.LSTM.class, (l, k) -> RecurrentKernels.run(l, k.inShapes(), k.in(), k.out()));
         on(t, org.senet4j.ir.op.RNN.class, (r, k) -> RecurrentKernels.run(r, k.inShapes(), k.in(), k.out()));

@@ -24,11 +24,21 @@ import org.senet4j.ir.Tensor;
  *   c_t = f c_{t-1} + i g,  h_t = o tanh(c_t)
  * </pre>
  * A {@code cont_t} of 0 starts a new sequence: the previous hidden and cell states do not reach step t.
+ *
+ * <p>With {@code impliedCont} the layer has no {@code cont} bottom (the inputs are x, then x_static and the exposed
+ * states as above): {@code cont_t} is 0 at t = 0 and 1 after, one sequence per stream over all T steps. This is the
+ * fork LSTM spelt {@code Lstm} (junhyukoh/caffe-lstm, senlinuc/caffe_ocr) with one bottom, whose weights the
+ * converter reorders into Caffe's blob order (the fork's gate rows are i, f, o, g too).
  */
-public record LSTM(int numOutput, boolean exposeHidden, Tensor wXc, Tensor bC, Tensor wXcStatic, Tensor wHc)
-        implements Op {
+public record LSTM(int numOutput, boolean exposeHidden, Tensor wXc, Tensor bC, Tensor wXcStatic, Tensor wHc,
+                   boolean impliedCont) implements Op {
     /** The recurrent state blobs, in Caffe's bottom and top order. */
     public static final List<String> STATES = List.of("h", "c");
+
+    /** BVLC's LSTM, with its cont bottom. */
+    public LSTM(int numOutput, boolean exposeHidden, Tensor wXc, Tensor bC, Tensor wXcStatic, Tensor wHc) {
+        this(numOutput, exposeHidden, wXc, bC, wXcStatic, wHc, false);
+    }
 
     public LSTM {
         Checks.positive(numOutput, "numOutput");
@@ -38,6 +48,11 @@ public record LSTM(int numOutput, boolean exposeHidden, Tensor wXc, Tensor bC, T
         if ((long) numOutput * 4 > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("numOutput " + numOutput + " is too large");
         }
+    }
+
+    /** Index of the first bottom after x and (unless implied) cont: x_static, or the first exposed state. */
+    public int firstExtraInput() {
+        return impliedCont ? 1 : 2;
     }
 
     /** Whether the layer has a static input ({@code x_static} and its weight {@code W_xc_static}). */
@@ -68,7 +83,8 @@ public record LSTM(int numOutput, boolean exposeHidden, Tensor wXc, Tensor bC, T
 
     @Override
     public List<Shape> outputShapes(List<Shape> inputs) throws ModelException {
-        Recurrent.Sizes s = Recurrent.check(inputs, numOutput, exposeHidden, hasStaticInput(), List.of("h_0", "c_0"));
+        Recurrent.Sizes s = Recurrent.check(inputs, numOutput, exposeHidden, hasStaticInput(), List.of("h_0", "c_0"),
+                !impliedCont);
         int g = 4 * numOutput;
         Checks.weight(wXc, Shape.of(g, s.inputSize()), "blobs[0] (W_xc)");
         Checks.weight(bC, Shape.of(g), "blobs[1] (b_c)");
@@ -103,6 +119,6 @@ public record LSTM(int numOutput, boolean exposeHidden, Tensor wXc, Tensor bC, T
     @Override
     public LSTM withWeights(Map<String, Tensor> w) {
         return new LSTM(numOutput, exposeHidden, Checks.replace(w, "W_xc", wXc), Checks.replace(w, "b_c", bC),
-                Checks.replace(w, "W_xc_static", wXcStatic), Checks.replace(w, "W_hc", wHc));
+                Checks.replace(w, "W_xc_static", wXcStatic), Checks.replace(w, "W_hc", wHc), impliedCont);
     }
 }

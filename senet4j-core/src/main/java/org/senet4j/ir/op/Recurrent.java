@@ -27,10 +27,20 @@ final class Recurrent {
      */
     static Sizes check(List<Shape> inputs, int numOutput, boolean exposeHidden, boolean hasStatic,
                        List<String> stateNames) throws ModelException {
+        return check(inputs, numOutput, exposeHidden, hasStatic, stateNames, true);
+    }
+
+    /**
+     * As {@link #check(List, int, boolean, boolean, List)}; without {@code hasCont} the layer has no cont bottom
+     * (an implied continuation: 0 at step 0, 1 after) and the later bottoms move up by one.
+     */
+    static Sizes check(List<Shape> inputs, int numOutput, boolean exposeHidden, boolean hasStatic,
+                       List<String> stateNames, boolean hasCont) throws ModelException {
         int exposed = exposeHidden ? stateNames.size() : 0;
-        int expected = 2 + (hasStatic ? 1 : 0) + exposed;
+        int first = hasCont ? 2 : 1;
+        int expected = first + (hasStatic ? 1 : 0) + exposed;
         if (inputs.size() != expected) {
-            List<String> names = new ArrayList<>(List.of("x", "cont"));
+            List<String> names = new ArrayList<>(hasCont ? List.of("x", "cont") : List.of("x"));
             if (hasStatic) {
                 names.add("x_static");
             }
@@ -47,23 +57,24 @@ final class Recurrent {
         }
         int t = x.dim(0);
         int n = x.dim(1);
-        Shape cont = inputs.get(1);
+        Shape cont = hasCont ? inputs.get(1) : Shape.of(t, n);
         if (cont.rank() != 2 || cont.dim(0) != t || cont.dim(1) != n) {
             throw ModelException.field("bottom", "cont (bottom 1) must be T x N = " + Shape.of(t, n)
                     + " (the continuation indicator of each step and stream), got shape " + cont);
         }
         long staticSize = 0;
         if (hasStatic) {
-            Shape xs = inputs.get(2);
+            Shape xs = inputs.get(first);
             if (xs.rank() < 2 || xs.dim(0) != n) {
-                throw ModelException.field("bottom", "x_static (bottom 2) must be N x ... with N = " + n
+                throw ModelException.field("bottom", "x_static (bottom " + first + ") must be N x ... with N = "
+                        + n
                         + " and at least 2 axes, got shape " + xs);
             }
             staticSize = xs.count(1, xs.rank());
         }
         Shape state = stateShape(n, numOutput);
         for (int i = 0; i < exposed; i++) {
-            int at = 2 + (hasStatic ? 1 : 0) + i;
+            int at = first + (hasStatic ? 1 : 0) + i;
             if (!inputs.get(at).equals(state)) {
                 throw ModelException.field("bottom", stateNames.get(i) + " (bottom " + at + ") must be 1 x N x "
                         + "num_output = " + state + ", got shape " + inputs.get(at));

@@ -335,6 +335,10 @@ final class Plan implements AutoCloseable {
         // the R-CNN layers: Java kernels (oneDNN has no ROI pooling; proposals are host work)
         t.onEach((op, a) -> null, org.senet4j.ir.op.RoiPooling.class, org.senet4j.ir.op.PsRoiPooling.class,
                 org.senet4j.ir.op.Proposal.class);
+        // the OCR forks' layers: Java kernels (a copy along one axis, constants, and the greedy CTC decoding's
+        // per-step argmax and compaction, host work)
+        t.onEach((op, a) -> null, org.senet4j.ir.op.Reverse.class, org.senet4j.ir.op.ContinuationIndicator.class,
+                org.senet4j.ir.op.CtcGreedyDecoder.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }

@@ -323,6 +323,10 @@ final class PlanSpec {
                 org.senet4j.ir.op.PsRoiPooling.class);
         t.on(org.senet4j.ir.op.Proposal.class, (op, a) -> "region proposals (anchors, decoding, sorting, NMS) run on "
                 + "the host");
+        t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.Reverse.class,
+                org.senet4j.ir.op.ContinuationIndicator.class);
+        t.on(org.senet4j.ir.op.CtcGreedyDecoder.class, (op, a) -> "greedy CTC decoding (argmax, merging, "
+                + "compaction) runs on the host");
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
     }
