@@ -40,9 +40,7 @@ final class OcrExport {
     }
 
     private String op(String type, String suffix, List<String> inputs, AttributeProto... attributes) {
-        String t = b.tensorName(name + "/" + suffix);
-        b.node(type, name + "/" + suffix, inputs, List.of(t), attributes);
-        return t;
+        return b.op(type, name + "/" + suffix, inputs, attributes);
     }
 
     private String dim(String x, int axis, String suffix) {

@@ -103,6 +103,13 @@ final class OnnxGraphBuilder {
         return n;
     }
 
+    /** Adds a node of the default domain with one output, a tensor named after it; returns that tensor's name. */
+    String op(String opType, String name, List<String> inputs, AttributeProto... attributes) {
+        String t = tensorName(name);
+        node(opType, name, inputs, List.of(t), attributes);
+        return t;
+    }
+
     /** Adds a node of the default domain; {@code name} is made unique. */
     void node(String opType, String name, List<String> inputs, List<String> outputs, AttributeProto... attributes) {
         NodeProto.Builder n = NodeProto.newBuilder().setOpType(opType).setName(nodeName(name))

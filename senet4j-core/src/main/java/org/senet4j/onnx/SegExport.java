@@ -48,9 +48,7 @@ final class SegExport {
     }
 
     private String op(String type, String suffix, List<String> inputs, AttributeProto... attributes) {
-        String t = b.tensorName(name + "/" + suffix);
-        b.node(type, name + "/" + suffix, inputs, List.of(t), attributes);
-        return t;
+        return b.op(type, name + "/" + suffix, inputs, attributes);
     }
 
     /** The input's first two dimensions (N, C) read at run time. */

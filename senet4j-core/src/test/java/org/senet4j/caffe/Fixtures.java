@@ -3,11 +3,19 @@ package org.senet4j.caffe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.senet4j.caffe.proto.BlobProto;
 import org.senet4j.caffe.proto.BlobShape;
 import org.senet4j.caffe.proto.LayerParameter;
 import org.senet4j.caffe.proto.NetParameter;
+import org.senet4j.engine.Engine;
+import org.senet4j.engine.EngineOptions;
+import org.senet4j.engine.Engines;
+import org.senet4j.engine.HostTensor;
+import org.senet4j.ir.Graph;
+import org.senet4j.ir.Node;
 
 /** Small Caffe models built in code, for reader tests. */
 final class Fixtures {
@@ -78,5 +86,26 @@ final class Fixtures {
         Path p = dir.resolve(name);
         Files.write(p, net.toByteArray());
         return p;
+    }
+
+    /** The node of {@code g} named {@code name}. */
+    static Node node(Graph g, String name) {
+        return g.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** {@code outs} of the reference engine's run of {@code g} on {@code x} as its input {@code data}. */
+    static Map<String, HostTensor> run(Graph g, float[] x, String... outs) throws Exception {
+        try (Engine e = Engines.create("reference", g, EngineOptions.DEFAULT)) {
+            return e.run(Map.of("data", new HostTensor(g.shape("data"), x.clone())), List.of(outs));
+        }
+    }
+
+    /** 0, 1, ..., n - 1. */
+    static float[] ramp(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i;
+        }
+        return x;
     }
 }

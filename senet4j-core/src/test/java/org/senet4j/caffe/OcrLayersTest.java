@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.senet4j.caffe.Fixtures.node;
+import static org.senet4j.caffe.Fixtures.ramp;
+import static org.senet4j.caffe.Fixtures.run;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,12 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.ModelException;
 import org.senet4j.TestData;
 import org.senet4j.caffe.proto.NetParameter;
-import org.senet4j.engine.Engine;
-import org.senet4j.engine.EngineOptions;
-import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.ir.Graph;
-import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.ContinuationIndicator;
 import org.senet4j.ir.op.CtcGreedyDecoder;
@@ -48,24 +47,6 @@ class OcrLayersTest {
     private Graph load(String net, NetParameter weights) throws Exception {
         return CaffeImporter.load(Fixtures.write(dir, "net.prototxt", "name: \"o\"\n" + net),
                 Fixtures.writeBinary(dir, "net.caffemodel", weights)).graph();
-    }
-
-    private static Node node(Graph g, String name) {
-        return g.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    private static Map<String, HostTensor> run(Graph g, float[] x, String... outs) throws Exception {
-        try (Engine e = Engines.create("reference", g, EngineOptions.DEFAULT)) {
-            return e.run(Map.of("data", new HostTensor(g.shape("data"), x.clone())), List.of(outs));
-        }
-    }
-
-    private static float[] ramp(int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = i;
-        }
-        return x;
     }
 
     private static float[] data(HostTensor t) {

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.senet4j.caffe.Fixtures.node;
+import static org.senet4j.caffe.Fixtures.ramp;
+import static org.senet4j.caffe.Fixtures.run;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -16,7 +19,6 @@ import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.ir.Graph;
-import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Interp;
 import org.senet4j.ir.op.MaxPoolMask;
@@ -40,24 +42,6 @@ class SegLayersTest {
 
     private Graph load(String net) throws Exception {
         return CaffeImporter.load(Fixtures.write(dir, "net.prototxt", "name: \"s\"\n" + net), null).graph();
-    }
-
-    private static Node node(Graph g, String name) {
-        return g.nodes().stream().filter(n -> n.name().equals(name)).findFirst().orElseThrow();
-    }
-
-    private static Map<String, HostTensor> run(Graph g, float[] x, String... outs) throws Exception {
-        try (Engine e = Engines.create("reference", g, EngineOptions.DEFAULT)) {
-            return e.run(Map.of("data", new HostTensor(g.shape("data"), x.clone())), List.of(outs));
-        }
-    }
-
-    private static float[] ramp(int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = i;
-        }
-        return x;
     }
 
     private String interpNet(int h, int w, String params) {
