@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes tensors' values into a file while the next chunks are computed on a second thread: a writer hands the
@@ -25,6 +26,7 @@ public final class TensorPrefetcher implements AutoCloseable {
     private final BlockingQueue<ByteBuffer> full;
     private final Thread worker;
     private volatile Throwable failure;
+    private volatile boolean stopped;
     private int next;
 
     /** Starts computing {@code tensors}' values, {@code chunkBytes} at a time, at most {@code buffers} ahead. */
@@ -49,11 +51,16 @@ public final class TensorPrefetcher implements AutoCloseable {
             for (Tensor t : tensors) {
                 for (long at = 0, count = t.count(); at < count; ) {
                     int n = (int) Math.min(count - at, chunkFloats);
-                    ByteBuffer b = free.take();
+                    ByteBuffer b;
+                    while ((b = free.poll(20, TimeUnit.MILLISECONDS)) == null) {
+                        if (stopped) {
+                            return;
+                        }
+                    }
                     b.clear().limit(4 * n);
                     t.fill(at, b);
                     b.flip();
-                    full.put(b);
+                    full.add(b); // room for every buffer and the end mark: never blocks
                     at += n;
                 }
             }
@@ -103,10 +110,14 @@ public final class TensorPrefetcher implements AutoCloseable {
         }
     }
 
-    /** Stops the second thread (the tensors not written are not computed further). */
+    /**
+     * Stops the second thread (the tensors not written are not computed further). It is not interrupted: an
+     * interrupt would close the file channel a tensor may be reading from (an interruptible channel), which the graph
+     * still needs.
+     */
     @Override
     public void close() {
-        worker.interrupt();
+        stopped = true;
         try {
             worker.join();
         } catch (InterruptedException e) {

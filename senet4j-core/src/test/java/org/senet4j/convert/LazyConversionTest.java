@@ -138,6 +138,33 @@ class LazyConversionTest {
         assertTrue(e.getMessage().contains("wrote 4 of 16 bytes"), e.getMessage());
     }
 
+    @Test
+    void prefetcherWritesInOrderAndReportsTheSourcesFailureWhereItHappened() throws Exception {
+        Tensor a = Tensor.computed(Shape.of(10), (from, dst) -> {
+            while (dst.hasRemaining()) {
+                dst.putFloat(from++);
+            }
+        });
+        Tensor b = Tensor.of(Shape.of(3), new float[] {7, 8, 9});
+        Tensor bad = Tensor.computed(Shape.of(8), (from, dst) -> {
+            throw new java.io.UncheckedIOException(new IOException("source gone at value " + from));
+        });
+        Path f = dir.resolve("values.bin");
+        try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE);
+             org.senet4j.ir.TensorPrefetcher p = new org.senet4j.ir.TensorPrefetcher(List.of(a, b, bad), 12, 2)) {
+            assertThrows(IllegalStateException.class, () -> p.write(b, ch));
+            p.write(a, ch); // 10 values in chunks of 3
+            p.write(b, ch);
+            IOException e = assertThrows(IOException.class, () -> p.write(bad, ch));
+            assertEquals("source gone at value 0", e.getMessage());
+        }
+        ByteBuffer got = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[got.remaining() / 4];
+        got.asFloatBuffer().get(v);
+        assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 7, 8, 9}, v);
+    }
+
     private Path copyOfWeights(String net) throws IOException {
         Path w = dir.resolve("model.caffemodel");
         Files.copy(weights(net), w, StandardCopyOption.REPLACE_EXISTING);
