@@ -13,7 +13,7 @@ import org.senet4j.ir.Tensor;
  * offset, never a crash; one rewritten in place gives its new bytes, which is why a conversion verifies the file's
  * {@link org.senet4j.io.FileStamp stamp} before committing its output.
  */
-record StoredFloats(Path path, FileChannel channel, long offset) implements Tensor.FileRegion {
+record StoredFloats(Path path, FileChannel channel, long offset) implements Tensor.Source {
 
     @Override
     public void fill(long from, ByteBuffer dst) {

@@ -29,19 +29,6 @@ public record Tensor(Shape shape, FloatBuffer data, Computed computed) {
         void fill(long from, ByteBuffer dst);
     }
 
-    /**
-     * A source whose values are little-endian float32 bytes stored as they are in a file, from {@code offset}: a writer
-     * may move them file to file ({@link FileChannel#transferTo}) without reading them.
-     */
-    public interface FileRegion extends Source {
-        /** The file, for errors. */
-        java.nio.file.Path path();
-
-        FileChannel channel();
-
-        long offset();
-    }
-
     /** The values of a computed tensor: their source, and the values once {@link Tensor#data()} asked for them. */
     public static final class Computed {
         private static final int CHUNK = 1 << 20;
@@ -166,47 +153,17 @@ public record Tensor(Shape shape, FloatBuffer data, Computed computed) {
     }
 
     /**
-     * The file region a computed tensor's values are stored in as they are (not yet kept in memory), or null: a
-     * writer may then copy them file to file.
-     */
-    public FileRegion fileRegion() {
-        return computed != null && computed.values == null && computed.source instanceof FileRegion r ? r : null;
-    }
-
-    /**
-     * Writes the values as little-endian float32 bytes to {@code out} at its position, through {@code chunk} (a
-     * direct buffer is best): values stored as they are in a file go file to file ({@link FileChannel#transferTo}),
-     * without passing through memory; others a chunk at a time. Returns the bytes written.
+     * Writes the values as little-endian float32 bytes to {@code out} at its position, a {@code chunk} at a time (a
+     * direct buffer is best): a computed tensor's values are computed chunk by chunk. Returns the bytes written.
      *
-     * @throws IOException when writing fails, or the file the values are stored in is shorter than they need
+     * @throws IOException when writing fails, or reading the values from their file did
      */
     public long writeTo(FileChannel out, ByteBuffer chunk) throws IOException {
         try {
-            return writeValues(out, chunk);
+            return writeChunks(out, chunk, 0);
         } catch (java.io.UncheckedIOException e) {
             throw e.getCause();
         }
-    }
-
-    private long writeValues(FileChannel out, ByteBuffer chunk) throws IOException {
-        long bytes = 4 * count();
-        FileRegion r = fileRegion();
-        if (r != null) {
-            for (long done = 0; done < bytes; ) {
-                long n = r.channel().transferTo(r.offset() + done, bytes - done, out);
-                if (n <= 0) {
-                    if (r.offset() + done >= r.channel().size()) {
-                        throw new IOException(r.path() + ": byte " + (r.offset() + done) + ": the file ends inside "
-                                + "weights it held when it was loaded (was it truncated since?)");
-                    }
-                    // no progress without a reason: copy the rest through memory
-                    return done + writeChunks(out, chunk, done / 4);
-                }
-                done += n;
-            }
-            return bytes;
-        }
-        return writeChunks(out, chunk, 0);
     }
 
     private long writeChunks(FileChannel out, ByteBuffer chunk, long from) throws IOException {

@@ -6,122 +6,136 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * Writes tensors' values into a file while the next chunks are computed on a second thread: a writer hands the
- * tensors it will write, in order, and then writes them one by one ({@link #write}) between its other output. The
- * computing of a {@link Tensor#computed computed} tensor (a folded weight read from its caffemodel and scaled) and the
- * writing of the previous chunk then overlap. Chunks are direct buffers from a small fixed pool.
+ * Writes tensors' values into a file while the next chunks are made ready by other threads: a writer hands the
+ * tensors it will write, in order, and then writes them one by one ({@link #write}) between its other output. Reading
+ * a weight left in its caffemodel, scaling a folded one ({@link Tensor#computed}) and writing the previous chunk then
+ * overlap, on all cores. Chunks are direct buffers from a fixed ring, each filled by one task and written in order.
  */
 public final class TensorPrefetcher implements AutoCloseable {
-    private static final ByteBuffer END = ByteBuffer.allocate(0);
-
-    private final List<Tensor> tensors;
-    private final int chunkFloats;
-    private final BlockingQueue<ByteBuffer> free;
-    private final BlockingQueue<ByteBuffer> full;
-    private final Thread worker;
-    private volatile Throwable failure;
-    private volatile boolean stopped;
-    private int next;
-
-    /** Starts computing {@code tensors}' values, {@code chunkBytes} at a time, at most {@code buffers} ahead. */
-    public TensorPrefetcher(List<Tensor> tensors, int chunkBytes, int buffers) {
-        if (chunkBytes < 4 || buffers < 2) {
-            throw new IllegalArgumentException("at least two chunks of one float");
-        }
-        this.tensors = List.copyOf(tensors);
-        this.chunkFloats = chunkBytes / 4;
-        this.free = new ArrayBlockingQueue<>(buffers);
-        this.full = new ArrayBlockingQueue<>(buffers + 1);
-        for (int i = 0; i < buffers; i++) {
-            free.add(ByteBuffer.allocateDirect(4 * chunkFloats).order(ByteOrder.LITTLE_ENDIAN));
-        }
-        this.worker = new Thread(this::produce, "senet4j-tensor-prefetch");
-        worker.setDaemon(true);
-        worker.start();
+    private record Piece(Tensor tensor, long at, int count) {
     }
 
-    private void produce() {
-        try {
-            for (Tensor t : tensors) {
-                for (long at = 0, count = t.count(); at < count; ) {
-                    int n = (int) Math.min(count - at, chunkFloats);
-                    ByteBuffer b;
-                    while ((b = free.poll(20, TimeUnit.MILLISECONDS)) == null) {
-                        if (stopped) {
-                            return;
-                        }
-                    }
-                    b.clear().limit(4 * n);
-                    t.fill(at, b);
-                    b.flip();
-                    full.add(b); // room for every buffer and the end mark: never blocks
-                    at += n;
-                }
-            }
-        } catch (InterruptedException e) {
-            return;
-        } catch (RuntimeException | Error e) {
-            failure = e;
-            full.offer(END);
+    private final List<Tensor> tensors;
+    private final int[] firstPiece;
+    private final List<Piece> pieces = new ArrayList<>();
+    private final ByteBuffer[] ring;
+    private final Future<?>[] pending;
+    private final ExecutorService pool;
+    private int submitted;
+    private int written;
+    private int next;
+
+    /**
+     * Starts making {@code tensors}' values ready, {@code chunkBytes} at a time, at most {@code buffers} chunks ahead,
+     * on {@code threads} threads.
+     */
+    public TensorPrefetcher(List<Tensor> tensors, int chunkBytes, int buffers, int threads) {
+        if (chunkBytes < 4 || buffers < 2 || threads < 1) {
+            throw new IllegalArgumentException("at least two chunks of one float and one thread");
         }
+        this.tensors = List.copyOf(tensors);
+        int per = chunkBytes / 4;
+        firstPiece = new int[this.tensors.size() + 1];
+        for (int i = 0; i < this.tensors.size(); i++) {
+            firstPiece[i] = pieces.size();
+            Tensor t = this.tensors.get(i);
+            for (long at = 0, count = t.count(); at < count; at += per) {
+                pieces.add(new Piece(t, at, (int) Math.min(per, count - at)));
+            }
+        }
+        firstPiece[this.tensors.size()] = pieces.size();
+        ring = new ByteBuffer[buffers];
+        for (int i = 0; i < buffers; i++) {
+            ring[i] = ByteBuffer.allocateDirect(4 * per).order(ByteOrder.LITTLE_ENDIAN);
+        }
+        pending = new Future<?>[buffers];
+        pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "senet4j-tensor-prefetch");
+            t.setDaemon(true);
+            return t;
+        });
+        while (submitted < Math.min(buffers, pieces.size())) {
+            submit();
+        }
+    }
+
+    /** Two chunk-filling threads (or one on a single core), 8 chunks ahead. */
+    public TensorPrefetcher(List<Tensor> tensors, int chunkBytes) {
+        this(tensors, chunkBytes, 8, Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors())));
+    }
+
+    private void submit() {
+        int j = submitted++;
+        ByteBuffer b = ring[j % ring.length];
+        Piece p = pieces.get(j);
+        pending[j % ring.length] = pool.submit(() -> {
+            b.clear().limit(4 * p.count());
+            p.tensor().fill(p.at(), b);
+            b.flip();
+        });
     }
 
     /**
      * Writes the values of {@code t}, the next of the tensors given, to {@code out} at its position.
      *
-     * @throws IOException when writing fails or computing the values did (an {@link UncheckedIOException}'s cause is
-     *     thrown as it is)
+     * @throws IOException when writing fails or making the values ready did (an {@link UncheckedIOException}'s cause
+     *     is thrown as it is)
      */
     public void write(Tensor t, FileChannel out) throws IOException {
         if (next >= tensors.size() || tensors.get(next) != t) {
             throw new IllegalStateException("tensors must be written in the order they were given");
         }
-        next++;
-        long left = t.count();
-        while (left > 0) {
-            ByteBuffer b;
+        int end = firstPiece[++next];
+        while (written < end) {
+            int slot = written % ring.length;
             try {
-                b = full.take();
+                pending[slot].get();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while writing weights");
-            }
-            if (b == END) {
-                Throwable f = failure;
-                if (f instanceof UncheckedIOException u) {
+            } catch (ExecutionException e) {
+                Throwable c = e.getCause();
+                if (c instanceof UncheckedIOException u) {
                     throw u.getCause();
                 }
-                if (f instanceof RuntimeException r) {
+                if (c instanceof RuntimeException r) {
                     throw r;
                 }
-                throw (Error) f;
+                if (c instanceof Error err) {
+                    throw err;
+                }
+                throw new IOException(c);
             }
-            left -= b.remaining() / 4;
+            ByteBuffer b = ring[slot];
             while (b.hasRemaining()) {
                 out.write(b);
             }
-            free.add(b);
+            written++;
+            if (submitted < pieces.size()) {
+                submit();
+            }
         }
     }
 
     /**
-     * Stops the second thread (the tensors not written are not computed further). It is not interrupted: an
-     * interrupt would close the file channel a tensor may be reading from (an interruptible channel), which the graph
-     * still needs.
+     * Stops the threads (chunks not started are not made ready). They are not interrupted: an interrupt would close
+     * the file channel a tensor may be reading from (an interruptible channel), which the graph still needs.
      */
     @Override
     public void close() {
-        stopped = true;
-        try {
-            worker.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        for (Future<?> f : pending) {
+            if (f != null) {
+                f.cancel(false);
+            }
         }
+        pool.shutdown();
     }
 }

@@ -22,6 +22,7 @@ import org.senet4j.io.Json;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Tensor;
+import org.senet4j.ir.TensorPrefetcher;
 import org.senet4j.nativefmt.GraphCodec.NamedTensor;
 
 /**
@@ -31,8 +32,8 @@ import org.senet4j.nativefmt.GraphCodec.NamedTensor;
  * then renamed over the target in one atomic step: the target is either left as it was or replaced by a complete
  * file, and no partial file is left behind when writing fails (only a killed process can leave its temporary file).
  * A symbolic link at the target is replaced, not followed. Weights are streamed through a small buffer, never
- * assembled in memory; weights still in their caffemodel ({@code CaffeImporter.Options.lazyWeights}) are copied
- * file to file by the kernel. The output is deterministic: the same graph gives the same bytes.
+ * assembled in memory (weights still in their caffemodel, {@code CaffeImporter.Options.lazyWeights}, are read from it
+ * chunk by chunk by other threads while the previous chunk is written). The output is deterministic: the same graph gives the same bytes.
  */
 public final class NativeWriter {
     private static final int CHUNK = 1 << 20;
@@ -83,11 +84,14 @@ public final class NativeWriter {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 long written = writeFully(ch, ByteBuffer.wrap(header));
                 report(progress, written, size);
-                ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                for (NamedTensor t : enc.tensors()) {
-                    // values left in a caffemodel go file to file; others through the buffer
-                    written += t.tensor().writeTo(ch, buf);
-                    report(progress, written, size);
+                // the next chunks are read (from a caffemodel left on disk) or copied by other threads meanwhile
+                List<Tensor> tensors = enc.tensors().stream().map(NamedTensor::tensor).toList();
+                try (TensorPrefetcher prefetch = new TensorPrefetcher(tensors, CHUNK)) {
+                    for (Tensor t : tensors) {
+                        prefetch.write(t, ch);
+                        written += 4 * t.count();
+                        report(progress, written, size);
+                    }
                 }
                 if (written != size || ch.size() != size) {
                     throw new IOException("wrote " + written + " bytes to " + tmp + ", expected " + size);

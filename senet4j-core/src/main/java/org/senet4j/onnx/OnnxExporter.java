@@ -133,19 +133,18 @@ public final class OnnxExporter {
             out.writeTag(GRAPH, WireFormat.WIRETYPE_LENGTH_DELIMITED);
             out.writeUInt64NoTag(graphSize);
             withoutInitializers.writeTo(out);
-            ByteBuffer chunk = channel != null ? ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN)
-                    : ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-            // Values that must be computed (folded weights) are computed on a second thread while the previous chunk
-            // is written; values stored as they are in a file go file to file.
+            ByteBuffer chunk = channel != null ? null : ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            // The values (read from the caffemodel, folded weights scaled on the way) are made ready by two
+            // other threads while the previous chunk is written.
             List<Tensor> computed = new ArrayList<>();
             for (int i = 0; i < sizes.length; i++) {
                 Tensor v = deferred.get(i);
-                if (channel != null && v != null && v.fileRegion() == null) {
+                if (channel != null && v != null) {
                     computed.add(v);
                 }
             }
             try (TensorPrefetcher prefetch = computed.isEmpty() ? null
-                    : new TensorPrefetcher(computed, CHUNK, 4)) {
+                    : new TensorPrefetcher(computed, CHUNK)) {
                 writeInitializers(g, sizes, out, os, channel, chunk, prefetch);
             }
             out.flush();
@@ -165,11 +164,7 @@ public final class OnnxExporter {
                     if (channel != null) {
                         out.flush();
                         os.flush();
-                        if (v.fileRegion() == null) {
-                            prefetch.write(v, channel);
-                        } else if (v.writeTo(channel, chunk) != 4L * v.count()) {
-                            throw new IOException("initializer " + i + ": wrote fewer bytes than its values hold");
-                        }
+                        prefetch.write(v, channel);
                         continue;
                     }
                     for (long at = 0, count = v.count(); at < count; ) {
