@@ -19,6 +19,7 @@ import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.Engines;
 import org.senet4j.engine.HostTensor;
 import org.senet4j.engine.DeviceTimer;
+import org.senet4j.io.FileStamp;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
 import org.senet4j.passes.Passes;
@@ -164,7 +165,8 @@ public final class Benchmark {
     /**
      * Conversion speed against copying the caffemodel, measured in the same run (medians of {@code reps}): copy,
      * caffemodel to ONNX (load, fold, export, write), caffemodel to native file, and opening the native file to a
-     * graph with usable weights.
+     * graph with usable weights. Both conversions load and write as the {@code convert} command does: the caffemodel's
+     * weights left in the file (read as they are written), its stamp verified before the output is committed.
      */
     public record ConvertResult(long caffemodelBytes, Timing copy, Timing toOnnx, Timing toNative,
                                 Timing openNative) {
@@ -176,6 +178,9 @@ public final class Benchmark {
             return toNative.median() / copy.median();
         }
     }
+
+    /** How {@code convert} loads a caffemodel: its weights left in the file, the file checked at the end. */
+    private static final CaffeImporter.Options LAZY = CaffeImporter.Options.DEFAULT.withLazyWeights();
 
     public static ConvertResult convert(Path prototxt, Path caffemodel, Path dir, int reps)
             throws IOException, ModelException {
@@ -194,13 +199,16 @@ public final class Benchmark {
             Files.delete(copied);
             System.gc();
             t0 = System.nanoTime();
-            org.senet4j.onnx.OnnxExporter.write(CaffeImporter.load(prototxt, caffemodel).graph(),
-                    org.senet4j.onnx.ExportOptions.defaults(), onnxFile);
+            List<FileStamp> stamp = List.of(FileStamp.of(caffemodel));
+            org.senet4j.onnx.OnnxExporter.write(CaffeImporter.load(prototxt, caffemodel, LAZY).graph(),
+                    org.senet4j.onnx.ExportOptions.defaults(), onnxFile, stamp);
             onnx[i] = (System.nanoTime() - t0) / 1e6;
             Files.delete(onnxFile);
             System.gc();
             t0 = System.nanoTime();
-            org.senet4j.nativefmt.NativeWriter.write(CaffeImporter.load(prototxt, caffemodel).graph(), nativeFile);
+            stamp = List.of(FileStamp.of(caffemodel));
+            org.senet4j.nativefmt.NativeWriter.write(CaffeImporter.load(prototxt, caffemodel, LAZY).graph(),
+                    nativeFile, null, stamp);
             nat[i] = (System.nanoTime() - t0) / 1e6;
             System.gc();
             t0 = System.nanoTime();

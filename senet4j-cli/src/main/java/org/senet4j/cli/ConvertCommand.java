@@ -101,7 +101,7 @@ final class ConvertCommand implements Callable<Integer> {
             throw new FileAlreadyExistsException(output.toString(), null, "use --force to replace it");
         }
         long t0 = System.nanoTime();
-        LoadedModel m = model.load(spec, true);
+        LoadedModel m = model.load(spec, true, true);
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(Preprocessing.METADATA_KEY, pre.toJson());
         meta.put("converter", "senet4j " + OnnxExporter.producerVersion());
@@ -117,9 +117,9 @@ final class ConvertCommand implements Callable<Integer> {
         if (format == Format.ONNX) {
             OnnxExporter.write(g, ExportOptions.defaults().withOpset(opset).withFold(!noFold)
                     .withDocString("Converted from " + String.join(" + ", model.files().stream()
-                            .map(p -> p.getFileName().toString()).toList()) + " by senet4j"), output);
+                            .map(p -> p.getFileName().toString()).toList()) + " by senet4j"), output, m.sources());
         } else {
-            NativeWriter.write(g, output, progress::update);
+            NativeWriter.write(g, output, progress::update, m.sources());
         }
         progress.done();
         PrintWriter out = spec.commandLine().getOut();

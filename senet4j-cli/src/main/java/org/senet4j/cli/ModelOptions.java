@@ -8,6 +8,7 @@ import java.util.List;
 import org.senet4j.ModelException;
 import org.senet4j.caffe.CaffeImporter;
 import org.senet4j.caffe.CaffeModel;
+import org.senet4j.io.FileStamp;
 import org.senet4j.nativefmt.NativeReader;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -69,6 +70,16 @@ final class ModelOptions {
      * usage error otherwise).
      */
     LoadedModel load(CommandLine.Model.CommandSpec spec, boolean needWeights) throws IOException, ModelException {
+        return load(spec, needWeights, false);
+    }
+
+    /**
+     * {@link #load(CommandLine.Model.CommandSpec, boolean)}; with {@code lazy} a caffemodel's weights stay in the file,
+     * read when written ({@code CaffeImporter.Options.lazyWeights}; a native file's are always views of its mapping),
+     * for a conversion that verifies the returned stamps before committing its output.
+     */
+    LoadedModel load(CommandLine.Model.CommandSpec spec, boolean needWeights, boolean lazy)
+            throws IOException, ModelException {
         requireFile(model);
         if (isNative()) {
             if (weights != null) {
@@ -79,13 +90,15 @@ final class ModelOptions {
                 throw new CommandLine.ParameterException(spec.commandLine(),
                         "--input-shape applies to prototxt models only");
             }
-            return new LoadedModel(NativeReader.read(model), null);
+            FileStamp stamp = FileStamp.of(model);
+            return new LoadedModel(NativeReader.read(model), null, List.of(stamp));
         }
         if (weights != null) {
             requireFile(weights);
         }
-        CaffeModel m = CaffeImporter.load(model, weights, new CaffeImporter.Options(allowUnknownFields,
-                inputShapes(spec)));
+        CaffeImporter.Options options = new CaffeImporter.Options(allowUnknownFields, inputShapes(spec));
+        FileStamp stamp = lazy && weights != null ? FileStamp.of(weights) : null;
+        CaffeModel m = CaffeImporter.load(model, weights, lazy ? options.withLazyWeights() : options);
         for (String w : m.report().warnings()) {
             spec.commandLine().getErr().println("warning: " + w);
         }
@@ -93,7 +106,7 @@ final class ModelOptions {
             throw new CommandLine.ParameterException(spec.commandLine(), model + " has layers with learned "
                     + "weights: give them too, MODEL.prototxt WEIGHTS.caffemodel");
         }
-        return new LoadedModel(m.graph(), m.report());
+        return new LoadedModel(m.graph(), m.report(), stamp == null ? List.of() : List.of(stamp));
     }
 
     /** Whether MODEL is a native file rather than a prototxt. */

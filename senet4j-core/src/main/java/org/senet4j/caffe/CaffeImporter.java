@@ -1,6 +1,8 @@
 package org.senet4j.caffe;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -42,16 +44,35 @@ public final class CaffeImporter {
      * @param allowUnknownFields skip prototxt fields caffe.proto lacks, with a warning
      * @param inputShapes        shapes that replace those the prototxt gives its inputs (or gives none for), by
      *                           input blob name
+     * @param lazyWeights        leave the weights in the caffemodel instead of copying them into memory (where a blob
+     *                           is one packed run of floats, as Caffe writes them): loading then reads only the
+     *                           layers' parameters, and each weight is read from the file when its values are needed
+     *                           (a writer streams them, or copies them file to file). For a short-lived use that
+     *                           checks the file did not change before trusting the result, as a conversion does
+     *                           ({@link org.senet4j.io.FileStamp}): a file rewritten in place meanwhile gives its new
+     *                           bytes, one truncated an error naming the file and byte offset (positional reads, no
+     *                           mapping: never a SIGBUS). The graph keeps the file open until it is unreachable (the
+     *                           JDK's cleaner closes the channel). Off by default: a loaded graph is then independent
+     *                           of the file.
      */
-    public record Options(boolean allowUnknownFields, Map<String, Shape> inputShapes) {
+    public record Options(boolean allowUnknownFields, Map<String, Shape> inputShapes, boolean lazyWeights) {
         public static final Options DEFAULT = new Options(false, Map.of());
 
         public Options {
             inputShapes = Map.copyOf(inputShapes);
         }
 
+        public Options(boolean allowUnknownFields, Map<String, Shape> inputShapes) {
+            this(allowUnknownFields, inputShapes, false);
+        }
+
         public Options(boolean allowUnknownFields) {
             this(allowUnknownFields, Map.of());
+        }
+
+        /** These options with the weights left in the file, read when needed (see {@code lazyWeights}). */
+        public Options withLazyWeights() {
+            return new Options(allowUnknownFields, inputShapes, true);
         }
     }
 
@@ -156,6 +177,9 @@ public final class CaffeImporter {
         private final CaffemodelFile weights;
         private final List<LayerParameter> layers;
         private final Map<String, Shape> inputShapes;
+        /** With lazy weights: the caffemodel, open for the graph's tensors to read their values from. */
+        private FileChannel lazyChannel;
+        private final boolean lazyWeights;
         private final Map<String, StoredLayer> stored = new LinkedHashMap<>();
         private final Set<String> usedStored = new HashSet<>();
         private final Map<String, Integer> lastWriter = new HashMap<>();
@@ -180,6 +204,7 @@ public final class CaffeImporter {
             this.priorBoxDialect = priorBoxDialect;
             this.prototxt = prototxt;
             this.inputShapes = options.inputShapes();
+            this.lazyWeights = options.lazyWeights();
             this.weights = weights;
             this.layers = layers;
             this.warnings = warnings;
@@ -513,11 +538,25 @@ public final class CaffeImporter {
                     throw ModelException.field("blobs[" + i + "]", "expected shape " + want + ", " + weights.path()
                             + " has " + b.shape() + (b.legacy() ? " (legacy 4-D dimensions)" : ""));
                 }
-                out.add(Tensor.of(want, weights.read(b)));
+                long at = lazyWeights ? weights.packedFloats(b) : -1;
+                out.add(at >= 0 ? Tensor.computed(want, new StoredFloats(weights.path(), lazyChannel(), at))
+                        : Tensor.of(want, weights.read(b)));
                 weightBytes += 4 * b.count();
             }
             loaded.add(new LoadReport.LayerBlobs(layer.getName(), layer.getType(), expected));
             return out;
+        }
+
+        private FileChannel lazyChannel() throws ModelException {
+            if (lazyChannel == null) {
+                try {
+                    lazyChannel = FileChannel.open(weights.path(), StandardOpenOption.READ);
+                } catch (IOException e) {
+                    throw new ModelException(weights.path(), null, null, null, "cannot open it again to read weights "
+                            + "from it: " + e.getMessage(), e);
+                }
+            }
+            return lazyChannel;
         }
 
         /** The blobs Caffe's constant fillers give a layer (the default filler is the constant 0), or null. */

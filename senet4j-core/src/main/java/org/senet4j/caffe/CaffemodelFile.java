@@ -437,6 +437,18 @@ public final class CaffemodelFile implements AutoCloseable {
         return warnings;
     }
 
+    /**
+     * The byte offset in the file of a blob's values when they are stored as one packed run of little-endian float32
+     * values (as Caffe writes them), else -1 (then only {@link #read} gives them).
+     */
+    public long packedFloats(StoredBlob blob) {
+        if (blob.chunks().size() != 1) {
+            return -1;
+        }
+        Chunk c = blob.chunks().get(0);
+        return c.isDouble() || c.stride() != 4 ? -1 : c.offset();
+    }
+
     /** Copies a blob's values into a new array (double data narrowed to float). */
     public float[] read(StoredBlob blob) {
         float[] out = new float[Math.toIntExact(blob.count())];

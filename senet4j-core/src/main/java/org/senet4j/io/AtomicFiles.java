@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.util.List;
 
 /**
  * Writing files so that readers never see a partial one and a failure leaves no trace: the content goes to a hidden
@@ -32,11 +33,30 @@ public final class AtomicFiles {
      * umask gives an ordinary new file), filled, then moved into place; on any failure it is deleted.
      */
     public static void write(Path target, Content content) throws IOException {
+        write(target, content, List.of());
+    }
+
+    /**
+     * {@link #write(Path, Content)} from {@code inputs} that are read while it is written (lazily loaded weights, mappings): each input's stamp is verified
+     * before the move (and when writing fails, to name a changed input as the cause), so an input changed in place
+     * while it was read leaves no output and an error naming it ({@link FileStamp#verify}).
+     */
+    public static void write(Path target, Content content, List<FileStamp> inputs) throws IOException {
         Path abs = target.toAbsolutePath();
         Path tmp = tempSibling(abs);
         boolean done = false;
         try {
-            content.writeTo(tmp);
+            try {
+                content.writeTo(tmp);
+            } catch (IOException | RuntimeException | Error e) {
+                for (FileStamp in : inputs) {
+                    in.verify(e);
+                }
+                throw e;
+            }
+            for (FileStamp in : inputs) {
+                in.verify(null);
+            }
             moveIntoPlace(tmp, abs);
             done = true;
         } finally {

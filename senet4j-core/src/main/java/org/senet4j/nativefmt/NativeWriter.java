@@ -1,11 +1,11 @@
 package org.senet4j.nativefmt;
 
 import org.senet4j.io.AtomicFiles;
+import org.senet4j.io.FileStamp;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
-import java.nio.FloatBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -22,6 +22,7 @@ import org.senet4j.io.Json;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Tensor;
+import org.senet4j.ir.TensorPrefetcher;
 import org.senet4j.nativefmt.GraphCodec.NamedTensor;
 
 /**
@@ -31,7 +32,8 @@ import org.senet4j.nativefmt.GraphCodec.NamedTensor;
  * then renamed over the target in one atomic step: the target is either left as it was or replaced by a complete
  * file, and no partial file is left behind when writing fails (only a killed process can leave its temporary file).
  * A symbolic link at the target is replaced, not followed. Weights are streamed through a small buffer, never
- * assembled in memory. The output is deterministic: the same graph gives the same bytes.
+ * assembled in memory (weights still in their caffemodel, {@code CaffeImporter.Options.lazyWeights}, are read from it
+ * chunk by chunk by other threads while the previous chunk is written). The output is deterministic: the same graph gives the same bytes.
  */
 public final class NativeWriter {
     private static final int CHUNK = 1 << 20;
@@ -60,6 +62,16 @@ public final class NativeWriter {
 
     /** Like {@link #write(Graph, Path)}, reporting progress to {@code progress} (may be null). */
     public static void write(Graph graph, Path out, Progress progress) throws IOException, ModelException {
+        write(graph, out, progress, List.of());
+    }
+
+    /**
+     * {@link #write(Graph, Path, Progress)} for a graph whose weights are still read from {@code inputs} (a
+     * caffemodel loaded with {@code CaffeImporter.Options.withLazyWeights()}): nothing is written when an input
+     * changes in place while it is read ({@link AtomicFiles#write(Path, AtomicFiles.Content, List)}).
+     */
+    public static void write(Graph graph, Path out, Progress progress, List<FileStamp> inputs)
+            throws IOException, ModelException {
         checkWeights(graph);
         GraphCodec.Encoded enc = GraphCodec.encode(graph);
         byte[] header = header(graph, enc);
@@ -72,17 +84,12 @@ public final class NativeWriter {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 long written = writeFully(ch, ByteBuffer.wrap(header));
                 report(progress, written, size);
-                ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-                FloatBuffer floats = buf.asFloatBuffer();
-                for (NamedTensor t : enc.tensors()) {
-                    FloatBuffer src = t.tensor().data();
-                    while (src.hasRemaining()) {
-                        int n = Math.min(src.remaining(), floats.capacity());
-                        floats.clear();
-                        floats.put(src.slice(src.position(), n));
-                        src.position(src.position() + n);
-                        buf.clear().limit(4 * n);
-                        written += writeFully(ch, buf);
+                // the next chunks are read (from a caffemodel left on disk) or copied by other threads meanwhile
+                List<Tensor> tensors = enc.tensors().stream().map(NamedTensor::tensor).toList();
+                try (TensorPrefetcher prefetch = new TensorPrefetcher(tensors, CHUNK)) {
+                    for (Tensor t : tensors) {
+                        prefetch.write(t, ch);
+                        written += 4 * t.count();
                         report(progress, written, size);
                     }
                 }
@@ -90,7 +97,7 @@ public final class NativeWriter {
                     throw new IOException("wrote " + written + " bytes to " + tmp + ", expected " + size);
                 }
             }
-        });
+        }, inputs);
     }
 
     private static void report(Progress progress, long written, long total) {

@@ -1139,7 +1139,7 @@ final class Emitter {
     }
 
     private String weight(Node n, String key, Tensor t, long[] dims) {
-        return b.floats(n.name() + "/" + key, dims != null ? dims : longs(t.shape().dims()), t.data(), null);
+        return b.floats(n.name() + "/" + key, dims != null ? dims : longs(t.shape().dims()), t, null);
     }
 
     private static long[] withOnes(Shape s, int trailing) {

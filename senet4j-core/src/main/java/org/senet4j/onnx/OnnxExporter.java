@@ -1,19 +1,20 @@
 package org.senet4j.onnx;
 
 import org.senet4j.io.AtomicFiles;
+import org.senet4j.io.FileStamp;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.WireFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,6 +26,7 @@ import org.senet4j.ModelException;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
 import org.senet4j.ir.Tensor;
+import org.senet4j.ir.TensorPrefetcher;
 import org.senet4j.ir.Value;
 import org.senet4j.onnx.BatchDims.Dims;
 import org.senet4j.onnx.proto.GraphProto;
@@ -79,10 +81,11 @@ public final class OnnxExporter {
     }
 
     /**
-     * A model whose large float initializers are kept as buffers and written straight into the output when the model
-     * is serialised, without an in-memory copy of the weights.
+     * A model whose large float initializers are kept as tensors and written straight into the output when the model
+     * is serialised, without an in-memory copy of the weights (a computed tensor's values, such as folded weights,
+     * are computed chunk by chunk as they are written).
      */
-    record Built(ModelProto skeleton, Map<Integer, FloatBuffer> deferred) {
+    record Built(ModelProto skeleton, Map<Integer, Tensor> deferred) {
 
         /** The complete message (the deferred values copied in). */
         ModelProto model() {
@@ -90,8 +93,8 @@ public final class OnnxExporter {
                 return skeleton;
             }
             ModelProto.Builder m = skeleton.toBuilder();
-            for (Map.Entry<Integer, FloatBuffer> e : deferred.entrySet()) {
-                FloatBuffer v = e.getValue().duplicate();
+            for (Map.Entry<Integer, Tensor> e : deferred.entrySet()) {
+                FloatBuffer v = e.getValue().data();
                 ByteBuffer bytes = ByteBuffer.allocate(v.remaining() * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                 bytes.asFloatBuffer().put(v);
                 m.getGraphBuilder().getInitializerBuilder(e.getKey())
@@ -102,15 +105,23 @@ public final class OnnxExporter {
 
         /** Serialises the model as protobuf wire bytes, streaming the deferred initializers' values. */
         void writeTo(OutputStream os) throws IOException {
+            writeTo(os, null);
+        }
+
+        /**
+         * Serialises the model into {@code os}; with a {@code channel} (the one {@code os} writes to) the deferred
+         * values go from a direct buffer straight into the channel, the stream flushed before each.
+         */
+        void writeTo(OutputStream os, FileChannel channel) throws IOException {
             GraphProto g = skeleton.getGraph();
             GraphProto withoutInitializers = g.toBuilder().clearInitializer().build();
             long[] sizes = new long[g.getInitializerCount()];
             long graphSize = withoutInitializers.getSerializedSize();
             for (int i = 0; i < sizes.length; i++) {
                 long s = g.getInitializer(i).getSerializedSize();
-                FloatBuffer v = deferred.get(i);
+                Tensor v = deferred.get(i);
                 if (v != null) {
-                    long n = 4L * v.remaining();
+                    long n = 4L * v.count();
                     s += CodedOutputStream.computeTagSize(RAW_DATA) + CodedOutputStream.computeUInt64SizeNoTag(n) + n;
                 }
                 sizes[i] = s;
@@ -122,28 +133,54 @@ public final class OnnxExporter {
             out.writeTag(GRAPH, WireFormat.WIRETYPE_LENGTH_DELIMITED);
             out.writeUInt64NoTag(graphSize);
             withoutInitializers.writeTo(out);
-            ByteBuffer chunk = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            ByteBuffer chunk = channel != null ? null : ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            // The values (read from the caffemodel, folded weights scaled on the way) are made ready by two
+            // other threads while the previous chunk is written.
+            List<Tensor> computed = new ArrayList<>();
+            for (int i = 0; i < sizes.length; i++) {
+                Tensor v = deferred.get(i);
+                if (channel != null && v != null) {
+                    computed.add(v);
+                }
+            }
+            try (TensorPrefetcher prefetch = computed.isEmpty() ? null
+                    : new TensorPrefetcher(computed, CHUNK)) {
+                writeInitializers(g, sizes, out, os, channel, chunk, prefetch);
+            }
+            out.flush();
+        }
+
+        private void writeInitializers(GraphProto g, long[] sizes, CodedOutputStream out, OutputStream os,
+                                       FileChannel channel, ByteBuffer chunk, TensorPrefetcher prefetch)
+                throws IOException {
             for (int i = 0; i < sizes.length; i++) {
                 out.writeTag(INITIALIZER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
                 out.writeUInt64NoTag(sizes[i]);
                 g.getInitializer(i).writeTo(out);
-                FloatBuffer v = deferred.get(i);
+                Tensor v = deferred.get(i);
                 if (v != null) {
-                    v = v.duplicate();
                     out.writeTag(RAW_DATA, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                    out.writeUInt64NoTag(4L * v.remaining());
-                    while (v.hasRemaining()) {
-                        int n = Math.min(v.remaining(), chunk.capacity() / 4);
-                        chunk.clear();
-                        chunk.asFloatBuffer().put(v.slice().limit(n));
-                        v.position(v.position() + n);
+                    out.writeUInt64NoTag(4L * v.count());
+                    if (channel != null) {
+                        out.flush();
+                        os.flush();
+                        prefetch.write(v, channel);
+                        continue;
+                    }
+                    for (long at = 0, count = v.count(); at < count; ) {
+                        int n = (int) Math.min(count - at, CHUNK / 4);
+                        chunk.clear().limit(4 * n);
+                        v.fill(at, chunk);
+                        at += n;
                         out.writeRawBytes(chunk.array(), 0, 4 * n);
                     }
                 }
             }
-            out.flush();
         }
     }
+
+    /** Bytes of initializer values written at a time. */
+    private static final int CHUNK = 1 << 20;
 
     /** Field numbers of the streamed parts: ModelProto.graph, GraphProto.initializer, TensorProto.raw_data. */
     private static final int GRAPH = 7;
@@ -156,22 +193,42 @@ public final class OnnxExporter {
      * existing file is replaced); no partial file is left behind when anything fails.
      */
     public static void write(Graph graph, ExportOptions options, Path target) throws IOException, ModelException {
-        write(build(graph, options), target, UnaryOperator.identity());
+        write(graph, options, target, List.of());
+    }
+
+    /**
+     * {@link #write(Graph, ExportOptions, Path)} for a graph whose weights are still read from {@code inputs}
+     * (a caffemodel loaded with {@code CaffeImporter.Options.withLazyWeights()}): nothing is written when an input
+     * changes in place while it is read ({@link AtomicFiles#write(Path, AtomicFiles.Content, List)}).
+     */
+    public static void write(Graph graph, ExportOptions options, Path target, List<FileStamp> inputs)
+            throws IOException, ModelException {
+        Built built;
+        try {
+            built = build(graph, options); // reads the small weights
+        } catch (java.io.UncheckedIOException e) {
+            for (FileStamp in : inputs) {
+                in.verify(e.getCause());
+            }
+            throw e.getCause();
+        }
+        write(built, target, UnaryOperator.identity(), inputs);
     }
 
     /** {@link #write(Graph, ExportOptions, Path)} with a wrapper around the file's stream (tests inject failures). */
     static void write(ModelProto model, Path target, UnaryOperator<OutputStream> wrap) throws IOException {
-        write(new Built(model, Map.of()), target, wrap);
+        write(new Built(model, Map.of()), target, wrap, List.of());
     }
 
-    private static void write(Built model, Path target, UnaryOperator<OutputStream> wrap) throws IOException {
+    private static void write(Built model, Path target, UnaryOperator<OutputStream> wrap, List<FileStamp> inputs)
+            throws IOException {
         AtomicFiles.write(target, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-                 OutputStream out = wrap.apply(new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 20))) {
-                model.writeTo(out);
+                 OutputStream out = wrap.apply(Channels.newOutputStream(ch))) {
+                model.writeTo(out, model.deferred().isEmpty() ? null : ch);
                 out.flush();
             }
-        });
+        }, inputs);
     }
 
     /**
@@ -188,7 +245,7 @@ public final class OnnxExporter {
     private static Built build(Graph graph, ExportOptions options) throws ModelException {
         Objects.requireNonNull(graph, "graph");
         Objects.requireNonNull(options, "options");
-        Graph g = options.fold() ? Passes.optimize(graph, List.of()) : graph;
+        Graph g = options.fold() ? Passes.optimizeDeferred(graph) : graph;
         requireWeights(g);
         for (org.senet4j.ir.Node n : g.nodes()) {
             if (n.op() instanceof org.senet4j.ir.op.Custom c) {

@@ -11,6 +11,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.senet4j.ir.Shape;
+import org.senet4j.ir.Tensor;
 import org.senet4j.onnx.proto.AttributeProto;
 import org.senet4j.onnx.proto.GraphProto;
 import org.senet4j.onnx.proto.NodeProto;
@@ -25,7 +27,7 @@ final class OnnxGraphBuilder {
     private final Set<String> tensorNames = new HashSet<>();
     private final Set<String> nodeNames = new HashSet<>();
     /** Initializer index to its values, for initializers larger than {@link #SMALL} values. */
-    private final Map<Integer, FloatBuffer> deferred = new HashMap<>();
+    private final Map<Integer, Tensor> deferred = new HashMap<>();
     private static final int SMALL = 4096;
 
     GraphProto.Builder graph() {
@@ -63,13 +65,28 @@ final class OnnxGraphBuilder {
             return initializer(name, dims, TensorProto.DataType.FLOAT,
                     UnsafeByteOperations.unsafeWrap(bytes.array()), doc);
         }
+        return deferred(name, dims, new Tensor(Shape.of(v.remaining()), v), doc);
+    }
+
+    /**
+     * Adds a float32 initializer holding the values of {@code t} (a {@link Tensor#computed computed} tensor's are
+     * computed when the model is written) with dimensions {@code dims}; returns its name.
+     */
+    String floats(String name, long[] dims, Tensor t, String doc) {
+        if (t.count() <= SMALL) {
+            return floats(name, dims, t.data(), doc);
+        }
+        return deferred(name, dims, t, doc);
+    }
+
+    private String deferred(String name, long[] dims, Tensor t, String doc) {
         String n = initializer(name, dims, TensorProto.DataType.FLOAT, ByteString.EMPTY, doc);
-        deferred.put(graph.getInitializerCount() - 1, v);
+        deferred.put(graph.getInitializerCount() - 1, t);
         return n;
     }
 
-    /** Float initializers whose raw data is written from these buffers when the model is serialised. */
-    Map<Integer, FloatBuffer> deferred() {
+    /** Float initializers whose raw data is written from these tensors when the model is serialised. */
+    Map<Integer, Tensor> deferred() {
         return deferred;
     }
 

@@ -1,5 +1,7 @@
 package org.senet4j.passes;
 
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,8 +25,33 @@ import org.senet4j.ir.op.Scale;
  * {@code y = a[c] x + b[c]} for the folded chain, the new weight is {@code a[c] W[c]} and the new bias
  * {@code a[c] bias[c] + b[c]}, computed in double precision. The folded layer's output takes the name of the chain's
  * last value.
+ *
+ * <p>By default the new weights are computed when the pass runs, on all cores. A {@link #deferred() deferred} fold
+ * gives them as {@link Tensor#computed computed} tensors instead, each chunk scaled from the original weights when it is
+ * read: a writer that streams them (the ONNX export) reads each original weight once and holds no folded copy. The
+ * values are the same either way.
  */
 public final class FoldBatchNorm implements Pass {
+    /** Values scaled per chunk by a deferred fold (256 KB of floats: the chunk stays in the core's cache). */
+    private static final int CHUNK = 1 << 16;
+
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[CHUNK]);
+
+    private final boolean deferred;
+
+    public FoldBatchNorm() {
+        this(false);
+    }
+
+    private FoldBatchNorm(boolean deferred) {
+        this.deferred = deferred;
+    }
+
+    /** The fold with its weights computed on demand ({@link Tensor#computed}); the same values as the default. */
+    public static FoldBatchNorm deferred() {
+        return new FoldBatchNorm(true);
+    }
+
     @Override
     public String name() {
         return "fold-batchnorm";
@@ -77,10 +104,10 @@ public final class FoldBatchNorm implements Pass {
         if (chains.isEmpty()) {
             return g;
         }
-        // The weight arithmetic, the costly part for large nets, runs on all cores.
+        // The weight arithmetic, the costly part for large nets, runs on all cores (or when the weights are read).
         Map<Node, Op> folded = new ConcurrentHashMap<>();
-        chains.entrySet().parallelStream().forEach(e -> folded.put(e.getKey(),
-                fold(e.getKey().op(), e.getValue()[0], e.getValue()[1])));
+        (deferred ? chains.entrySet().stream() : chains.entrySet().parallelStream()).forEach(e -> folded.put(
+                e.getKey(), fold(e.getKey().op(), e.getValue()[0], e.getValue()[1], deferred)));
         for (Node n : g.nodes()) {
             if (!absorbed.contains(n)) {
                 r.add(folded.containsKey(n) ? n.withOp(folded.get(n)) : n);
@@ -128,14 +155,57 @@ public final class FoldBatchNorm implements Pass {
         return new double[][] {a, b};
     }
 
-    private static Op fold(Op op, double[] a, double[] b) {
+    private static Op fold(Op op, double[] a, double[] b, boolean deferred) {
         if (op instanceof Convolution c) {
-            Tensor w = scaleRows(c.weight(), a);
+            Tensor w = deferred ? scaledLater(c.weight(), a, false) : scaleRows(c.weight(), a);
             return c.with(w, bias(c.bias(), a, b), c.activation());
         }
         InnerProduct ip = (InnerProduct) op;
-        Tensor w = ip.transpose() ? scaleColumns(ip.weight(), a) : scaleRows(ip.weight(), a);
+        Tensor w = deferred ? scaledLater(ip.weight(), a, ip.transpose())
+                : ip.transpose() ? scaleColumns(ip.weight(), a) : scaleRows(ip.weight(), a);
         return ip.with(w, bias(ip.bias(), a, b), ip.activation());
+    }
+
+    /**
+     * {@code w} with row {@code o} (or column {@code o}) times {@code a[o]}, computed chunk by chunk when read: the
+     * same float-times-double products, rounded to float, as {@link #scaleRows} and {@link #scaleColumns}.
+     */
+    private static Tensor scaledLater(Tensor w, double[] a, boolean columns) {
+        long per = w.count() / a.length;
+        double[] factors = a.clone();
+        return Tensor.computed(w.shape(), (from, dst) -> {
+            int start = dst.position();
+            w.fill(from, dst);
+            FloatBuffer f = dst.slice(start, dst.position() - start).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+            float[] v = SCRATCH.get();
+            long at = from;
+            for (int done = 0, total = f.remaining(); done < total; ) {
+                int n = Math.min(v.length, total - done);
+                f.get(done, v, 0, n);
+                if (columns) {
+                    int cols = factors.length;
+                    for (int i = 0, j = (int) (at % cols); i < n; i++) {
+                        v[i] = (float) (v[i] * factors[j]);
+                        if (++j == cols) {
+                            j = 0;
+                        }
+                    }
+                } else {
+                    int i = 0;
+                    while (i < n) {
+                        long row = (at + i) / per;
+                        int end = (int) Math.min(n, (row + 1) * per - at);
+                        double s = factors[(int) row];
+                        for (; i < end; i++) {
+                            v[i] = (float) (v[i] * s);
+                        }
+                    }
+                }
+                f.put(done, v, 0, n);
+                done += n;
+                at += n;
+            }
+        });
     }
 
     /** Row {@code o} times {@code a[o]} (rounded to float as Caffe's arithmetic would be, from double). */

@@ -48,6 +48,14 @@ public final class Passes {
         return run(g, run);
     }
 
+    /**
+     * The default passes with BatchNorm folded {@link FoldBatchNorm#deferred() on demand}: the same graph and values as
+     * {@code optimize(g, List.of())}, the folded weights computed as they are read (for writers that stream them).
+     */
+    public static Graph optimizeDeferred(Graph g) throws ModelException {
+        return run(g, List.of(new DropIdentities(), FoldBatchNorm.deferred(), new FuseActivations()));
+    }
+
     public static Graph run(Graph g, List<Pass> passes) throws ModelException {
         for (Pass p : passes) {
             Graph next = p.apply(g);
