@@ -254,6 +254,42 @@ final class DetectionParity {
         return m;
     }
 
+    /**
+     * What a test class's detection checks add up to, printed once after them: the worst errors by label, the fork's
+     * detection counts by net and batch, and the detection rows compared (and how many matched next to their position).
+     */
+    static final class Totals {
+        private final String test;
+        private final Map<String, Double> worst = new TreeMap<>();
+        private final Map<String, String> found = new TreeMap<>();
+        private int rows;
+        private int reordered;
+
+        /** @param test the test class's name, which starts each report line */
+        Totals(String test) {
+            this.test = test;
+        }
+
+        /** Adds one net's checks: its worst errors, its rows compared and reordered. */
+        void add(DetectionParity parity) {
+            worst.putAll(parity.worst());
+            rows += parity.rows();
+            reordered += parity.reordered();
+        }
+
+        /** Records that the fork found {@code n} detections in {@code name} at this batch size. */
+        void found(String name, int batch, int n) {
+            found.merge(name, "b" + batch + ": " + n, (a, b) -> a + ", " + b);
+        }
+
+        void print() {
+            System.out.println(test + " worst relative errors (detections: absolute): " + worst);
+            System.out.println(test + " detections found by the fork: " + found + "; " + rows
+                    + " detection rows compared, " + reordered + " of them matched next to their position (near-tied "
+                    + "scores)");
+        }
+    }
+
     /** Rows that are detections (not the empty-result rows), in a fork blob. */
     static int detections(Npy.NpyArray fork) {
         float[] f = fork.data();

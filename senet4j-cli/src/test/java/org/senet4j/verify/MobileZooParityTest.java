@@ -3,21 +3,16 @@ package org.senet4j.verify;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.senet4j.TestData;
-import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.caffe.CaffemodelWriter;
-import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
-import org.senet4j.ir.Shape;
 import org.senet4j.verify.caffe.CaffeOracleException;
 import org.senet4j.verify.caffe.ForkCaffe;
 import org.senet4j.verify.caffe.OpenCvOracle;
@@ -33,11 +28,11 @@ class MobileZooParityTest {
     @TempDir
     Path dir;
 
-    private static final Map<String, String> WORST = new TreeMap<>();
+    private static final ZooReport REPORT = new ZooReport("mobile-zoo");
 
     @AfterAll
     static void report() {
-        WORST.forEach((k, v) -> System.out.println("[mobile-zoo] " + k + ": " + v));
+        REPORT.print();
     }
 
     @ParameterizedTest(name = "{0} against {1}")
@@ -47,26 +42,17 @@ class MobileZooParityTest {
         "shicai_MobileNet-Caffe/mobilenet_v2_deploy.prototxt, fork-caffe, 33",
         "KaleidoZhouYN_mobilefacenet-caffe/proto__deploy.prototxt, fork-caffe, 34"})
     void seededNetMatchesTheOracleOnEveryBlob(String file, String oracle, long seed) throws Exception {
-        Path proto = TestData.requireShared("caffe-zoo/" + file);
-        Path home = null;
-        if (oracle.equals("fork-caffe")) {
-            TestData.requireShared("fork-caffe/bin/caffe-run");
-            home = ForkCaffe.home().orElse(null);
-            assumeTrue(home != null, "fork-caffe not found");
-        }
-        Path weights = dir.resolve("seeded.caffemodel");
-        CaffemodelWriter.write(SeededWeights.fill(CaffeImporter.load(proto, null).graph(), seed), weights);
-        Graph g = CaffeImporter.load(proto, weights).graph();
+        String name = Path.of(file).getFileName().toString();
+        String text = Files.readString(TestData.requireShared("caffe-zoo/" + file));
+        Path home = oracle.equals("fork-caffe") ? ParityNets.forkHome() : null;
+        ParityNets.Model m = ParityNets.seeded(dir, "seeded", text, seed);
+        Path proto = m.prototxt();
+        Path weights = m.weights();
+        Graph g = m.graph();
         BackendParity parity = new BackendParity(dir);
         int compared = 0;
         for (int batch : new int[] {1, 2}) {
-            Map<String, Path> inputs = new LinkedHashMap<>();
-            for (String in : g.inputs()) {
-                Shape s = g.shape(in).with(0, batch);
-                Path f = dir.resolve("input_" + batch + ".npy");
-                Npy.write(f, s.dims(), SeededWeights.input(s, InputDistribution.UNIFORM, seed + batch));
-                inputs.put(in, f);
-            }
+            Map<String, Path> inputs = ParityNets.inputs(dir, g, batch, seed + batch);
             ReferenceSet ref;
             if (home != null) {
                 ForkCaffe.Result r;
@@ -90,14 +76,10 @@ class MobileZooParityTest {
             compared = Math.max(compared, ref.blobs().size());
             if (batch == 1) {
                 // tame weights keep the activations in range: the outputs vary and are finite
-                for (String out : g.outputs()) {
-                    WORST.put(Path.of(file).getFileName() + " output " + out,
-                            ParityNets.outputRange(out, ref.blobs().get(out)));
-                }
+                REPORT.outputRanges(name, g, ref);
             }
         }
-        String name = Path.of(file).getFileName().toString();
-        WORST.put(name + " (" + oracle + ", " + compared + " oracle blobs)", parity.worst().toString());
+        REPORT.put(name + " (" + oracle + ", " + compared + " oracle blobs)", parity.worst());
         assertTrue(!parity.worst().isEmpty());
     }
 }

@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,11 +48,11 @@ class OcrZooParityTest {
     static final String RESNET = "senlinuc_caffe_ocr/examples__ocr__resnet__deploy.prototxt";
     static final String INCEPTION_BN = "senlinuc_caffe_ocr/examples__ocr__inception-bn__deploy.prototxt";
 
-    private static final Map<String, String> WORST = new TreeMap<>();
+    private static final ZooReport REPORT = new ZooReport("ocr-zoo");
 
     @AfterAll
     static void report() {
-        WORST.forEach((k, v) -> System.out.println("[ocr-zoo] " + k + ": " + v));
+        REPORT.print();
     }
 
     @Test
@@ -124,10 +123,10 @@ class OcrZooParityTest {
                 labels += v >= 0 ? 1 : 0;
             }
             assertTrue(labels > 0, "the seeded net decodes something");
-            WORST.put(name + " batch " + batch + " (" + caffeBlobs + " real Caffe blobs, " + sequenceBlobs.size()
+            REPORT.put(name + " batch " + batch + " (" + caffeBlobs + " real Caffe blobs, " + sequenceBlobs.size()
                     + " sequence blobs, " + both + " compared)", labels + " labels decoded: " + java.util.Arrays.toString(
                     java.util.Arrays.copyOf(decoded, 35)));
         }
-        WORST.put(name + " worst relative errors", parity.worst().toString());
+        REPORT.put(name + " worst relative errors", parity.worst());
     }
 }

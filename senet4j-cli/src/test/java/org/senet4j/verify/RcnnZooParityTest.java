@@ -17,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.ModelException;
 import org.senet4j.TestData;
 import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.caffe.CaffemodelWriter;
 import org.senet4j.engine.Engine;
 import org.senet4j.engine.EngineOptions;
 import org.senet4j.engine.Engines;
@@ -53,19 +52,24 @@ class RcnnZooParityTest {
 
     private static final String ZOO = "caffe-zoo/rbgirshick_py-faster-rcnn/";
 
-    private record Model(Path prototxt, Path weights, Graph graph) {
-    }
-
-    private Model model(String file, String name, Map<String, String> replace) throws Exception {
+    /** The zoo net with each {@code replace} key (which it must contain) replaced, with seeded weights. */
+    private ParityNets.Model model(String file, String name, Map<String, String> replace) throws Exception {
         String text = Files.readString(TestData.requireShared(ZOO + file));
         for (Map.Entry<String, String> e : replace.entrySet()) {
             assertTrue(text.contains(e.getKey()), e.getKey());
             text = text.replace(e.getKey(), e.getValue());
         }
-        Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
-        Path weights = dir.resolve(name + ".caffemodel");
-        CaffemodelWriter.write(SeededWeights.fill(CaffeImporter.load(proto, null).graph(), 2024), weights);
-        return new Model(proto, weights, CaffeImporter.load(proto, weights).graph());
+        return ParityNets.seeded(dir, name, text, 2024);
+    }
+
+    /** An RPN net's inputs {@code data} and {@code im_info}, written as .npy files named after {@code prefix}. */
+    private Map<String, Path> imageInputs(String prefix, Shape s, float[] data, float[] info) throws Exception {
+        Map<String, Path> in = new LinkedHashMap<>();
+        in.put("data", dir.resolve(prefix + "_data.npy"));
+        in.put("im_info", dir.resolve(prefix + "_im_info.npy"));
+        Npy.write(in.get("data"), s.dims(), data);
+        Npy.write(in.get("im_info"), new int[] {1, 3}, info);
+        return in;
     }
 
     private static final String SIZE = "  dim: 224\n  dim: 224";
@@ -73,8 +77,8 @@ class RcnnZooParityTest {
 
     @Test
     void zfFastRcnnWithRoisInput() throws Exception {
-        Model m = model("models__pascal_voc__ZF__fast_rcnn__test.prototxt", "zf_fast_rcnn", Map.of(SIZE, SMALL,
-                "dim: 1 # to be changed on-the-fly to num ROIs", "dim: 6"));
+        ParityNets.Model m = model("models__pascal_voc__ZF__fast_rcnn__test.prototxt", "zf_fast_rcnn",
+                Map.of(SIZE, SMALL, "dim: 1 # to be changed on-the-fly to num ROIs", "dim: 6"));
         assertEquals(Shape.of(6, 21), m.graph().shape("cls_prob"));
         Shape s = Shape.of(1, 3, 128, 160);
         Map<String, Path> in = new LinkedHashMap<>();
@@ -99,16 +103,13 @@ class RcnnZooParityTest {
 
     @Test
     void zfRpnTestProposals() throws Exception {
-        Model m = model("models__pascal_voc__ZF__faster_rcnn_alt_opt__rpn_test.pt", "zf_rpn", Map.of(SIZE, SMALL));
+        ParityNets.Model m = model("models__pascal_voc__ZF__faster_rcnn_alt_opt__rpn_test.pt", "zf_rpn",
+                Map.of(SIZE, SMALL));
         Shape s = Shape.of(1, 3, 128, 160);
         float[] data = SeededWeights.input(s, InputDistribution.UNIFORM, 72);
         // OpenCV's proposal layer has no min-size filter: an image scale small enough that no box is filtered
         float[] info = {128, 160, 0.01f};
-        Map<String, Path> in = new LinkedHashMap<>();
-        in.put("data", dir.resolve("rpn_data.npy"));
-        in.put("im_info", dir.resolve("rpn_im_info.npy"));
-        Npy.write(in.get("data"), s.dims(), data);
-        Npy.write(in.get("im_info"), new int[] {1, 3}, info);
+        Map<String, Path> in = imageInputs("rpn", s, data, info);
         OpenCvOracle.Result r = OpenCvOracle.forward(m.prototxt(), m.weights(), in, dir.resolve("opencv_rpn"),
                 Duration.ofMinutes(10));
         List<String> rowBlobs = List.of("rois", "scores");
@@ -139,15 +140,11 @@ class RcnnZooParityTest {
     void vgg16FasterRcnnEnd2end() throws Exception {
         String file = "models__pascal_voc__VGG16__faster_rcnn_end2end__test.prototxt";
         Map<String, String> small = Map.of(SIZE, "  dim: 80\n  dim: 112", "num_output: 4096", "num_output: 256");
-        Model m = model(file, "vgg16_e2e", small);
+        ParityNets.Model m = model(file, "vgg16_e2e", small);
         Shape s = Shape.of(1, 3, 80, 112);
         float[] data = SeededWeights.input(s, InputDistribution.UNIFORM, 73);
         float[] info = {80, 112, 0.01f};
-        Map<String, Path> in = new LinkedHashMap<>();
-        in.put("data", dir.resolve("vgg_data.npy"));
-        in.put("im_info", dir.resolve("vgg_im_info.npy"));
-        Npy.write(in.get("data"), s.dims(), data);
-        Npy.write(in.get("im_info"), new int[] {1, 3}, info);
+        Map<String, Path> in = imageInputs("vgg", s, data, info);
         OpenCvOracle.Result r = OpenCvOracle.forward(m.prototxt(), m.weights(), in, dir.resolve("opencv_vgg"),
                 Duration.ofMinutes(10));
         List<String> rowBlobs = List.of("rois", "pool5", "fc6", "fc7", "cls_score", "cls_prob", "bbox_pred");

@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -18,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.TestData;
 import org.senet4j.caffe.CaffeImporter;
 import org.senet4j.caffe.CaffemodelWriter;
-import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Interp;
@@ -48,11 +45,11 @@ class SegZooParityTest {
     @TempDir
     Path dir;
 
-    private static final Map<String, String> WORST = new TreeMap<>();
+    private static final ZooReport REPORT = new ZooReport("seg-zoo");
 
     @AfterAll
     static void report() {
-        WORST.forEach((k, v) -> System.out.println("[seg-zoo] " + k + ": " + v));
+        REPORT.print();
     }
 
     static final String PSPNET50 = "hszhao_PSPNet/evaluation__prototxt__pspnet50_ADE20K_473.prototxt";
@@ -116,13 +113,7 @@ class SegZooParityTest {
         BackendParity parity = new BackendParity(dir);
         int compared = 0;
         for (int batch : new int[] {1, 2}) {
-            Map<String, Path> inputs = new LinkedHashMap<>();
-            for (String in : g.inputs()) {
-                Shape s = g.shape(in).with(0, batch);
-                Path f = dir.resolve(name + "_input_" + batch + ".npy");
-                Npy.write(f, s.dims(), SeededWeights.input(s, InputDistribution.UNIFORM, seed + batch));
-                inputs.put(in, f);
-            }
+            Map<String, Path> inputs = ParityNets.inputs(dir, g, batch, seed + batch);
             ReferenceSet ref;
             if (caffe) {
                 CaffeOracle.ReferenceSet c = CaffeOracle.makeReference(oracleProto, dir.resolve(name + batch),
@@ -136,13 +127,11 @@ class SegZooParityTest {
             parity.check(name, g, ref, minBlobs, engines, true, false);
             compared = Math.max(compared, ref.blobs().size());
             if (batch == 1) {
-                for (String out : g.outputs()) {
-                    WORST.put(name + " output " + out, ParityNets.outputRange(out, ref.blobs().get(out)));
-                }
+                REPORT.outputRanges(name, g, ref);
             }
         }
-        WORST.put(name + " (" + (caffe ? "real Caffe" : "opencv") + ", " + compared + " oracle blobs)",
-                parity.worst().toString());
+        REPORT.put(name + " (" + (caffe ? "real Caffe" : "opencv") + ", " + compared + " oracle blobs)",
+                parity.worst());
     }
 
     @Test

@@ -7,13 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.TestData;
-import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.caffe.CaffemodelWriter;
 import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
@@ -34,17 +31,11 @@ class SsdZooParityTest {
     @TempDir
     Path dir;
 
-    private static final Map<String, Double> WORST = new TreeMap<>();
-    private static final Map<String, String> FOUND = new TreeMap<>();
-    private static int rows;
-    private static int reordered;
+    private static final DetectionParity.Totals TOTALS = new DetectionParity.Totals("SsdZooParityTest");
 
     @AfterAll
     static void report() {
-        System.out.println("SsdZooParityTest worst relative errors (detections: absolute): " + WORST);
-        System.out.println("SsdZooParityTest detections found by the fork: " + FOUND + "; " + rows
-                + " detection rows compared, " + reordered + " of them matched next to their position (near-tied "
-                + "scores)");
+        TOTALS.print();
     }
 
     private void check(String file, String threshold, int minBlobs) throws Exception {
@@ -57,11 +48,10 @@ class SsdZooParityTest {
         if (threshold != null) {
             text = text.replaceAll("confidence_threshold: [0-9.]+", "confidence_threshold: " + threshold);
         }
-        Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
-        Graph g0 = SeededWeights.fill(CaffeImporter.load(proto, null).graph(), 2024);
-        Path weights = dir.resolve(name + ".caffemodel");
-        CaffemodelWriter.write(g0, weights);
-        Graph g = CaffeImporter.load(proto, weights).graph();
+        ParityNets.Model m = ParityNets.seeded(dir, name, text, 2024);
+        Path proto = m.prototxt();
+        Path weights = m.weights();
+        Graph g = m.graph();
         // the oracle's prototxt: PriorBox layers it cannot compute become inputs with senet4j's priors
         Map<String, Path> priors = new LinkedHashMap<>();
         Path forkProto = proto;
@@ -82,7 +72,6 @@ class SsdZooParityTest {
         }
         DetectionParity parity = new DetectionParity(dir);
         int[] shape = g.shape(g.inputs().get(0)).dims();
-        StringBuilder found = new StringBuilder();
         for (int batch : new int[] {1, 2}) {
             shape[0] = batch;
             Map<String, Path> in = new LinkedHashMap<>(DetectionParity.inputs(g.inputs().get(0),
@@ -95,13 +84,9 @@ class SsdZooParityTest {
             ReferenceSet ref = new ReferenceSet(r.dir(), inputs, r.blobs());
             parity.engines(name, g, ref, minBlobs, true);
             parity.onnx(name, g, ref, minBlobs, DetectionParity.Onnx.EXACT);
-            int n = DetectionParity.detections(Npy.read(r.blobs().get("detection_out")));
-            found.append(batch == 1 ? "" : ", ").append("b").append(batch).append(": ").append(n);
+            TOTALS.found(name, batch, DetectionParity.detections(Npy.read(r.blobs().get("detection_out"))));
         }
-        FOUND.put(name, found.toString());
-        WORST.putAll(parity.worst());
-        rows += parity.rows();
-        reordered += parity.reordered();
+        TOTALS.add(parity);
     }
 
     /** The prototxt with the top-level {@code layer { ... }} block named {@code layer} replaced. */

@@ -9,13 +9,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.TestData;
 import org.senet4j.caffe.CaffeImporter;
-import org.senet4j.caffe.CaffemodelWriter;
 import org.senet4j.io.Npy;
 import org.senet4j.ir.Graph;
 import org.senet4j.ir.Node;
@@ -38,16 +36,11 @@ class YoloZooParityTest {
     Path dir;
 
     private static final String ZOO = "caffe-zoo/eric612_MobileNet-YOLO/";
-    private static final Map<String, Double> WORST = new TreeMap<>();
-    private static final Map<String, String> FOUND = new TreeMap<>();
-    private static int rows;
-    private static int reordered;
+    private static final DetectionParity.Totals TOTALS = new DetectionParity.Totals("YoloZooParityTest");
 
     @AfterAll
     static void report() {
-        System.out.println("YoloZooParityTest worst relative errors (detections: absolute): " + WORST);
-        System.out.println("YoloZooParityTest detections found by the fork: " + FOUND + "; " + rows
-                + " detection rows compared, " + reordered + " of them matched next to their position");
+        TOTALS.print();
     }
 
     /**
@@ -73,16 +66,19 @@ class YoloZooParityTest {
                     : text.replace("detection_output_param {", "detection_output_param {\n        confidence_threshold: "
                             + threshold);
         }
-        Path proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
+        Path proto;
         Path caffemodel;
+        Graph g;
         if (weights == null) {
-            Graph g0 = SeededWeights.fill(CaffeImporter.load(proto, null).graph(), 2024);
-            caffemodel = dir.resolve(name + ".caffemodel");
-            CaffemodelWriter.write(g0, caffemodel);
+            ParityNets.Model m = ParityNets.seeded(dir, name, text, 2024);
+            proto = m.prototxt();
+            caffemodel = m.weights();
+            g = m.graph();
         } else {
+            proto = Files.writeString(dir.resolve(name + ".prototxt"), text);
             caffemodel = TestData.requireShared(ZOO + weights);
+            g = CaffeImporter.load(proto, caffemodel).graph();
         }
-        Graph g = CaffeImporter.load(proto, caffemodel).graph();
         assertEquals(size, g.shape(g.inputs().get(0)).dim(2), "input size rewritten");
         DetectionParity parity = new DetectionParity(dir);
         int[] shape = g.shape(g.inputs().get(0)).dims();
@@ -103,12 +99,10 @@ class YoloZooParityTest {
             parity.onnxRefusedThenCut(name, g, ref, minBlobs - 1);
             int n = DetectionParity.detections(Npy.read(r.blobs().get(g.value(head.outputs().get(0)).blob())));
             counts.add(n);
-            FOUND.merge(name, "b" + batch + ": " + n, (a, b) -> a + ", " + b);
+            TOTALS.found(name, batch, n);
             System.out.printf("YoloZooParityTest %s batch %d: the fork found %d detections%n", name, batch, n);
         }
-        WORST.putAll(parity.worst());
-        rows += parity.rows();
-        reordered += parity.reordered();
+        TOTALS.add(parity);
         return counts;
     }
 

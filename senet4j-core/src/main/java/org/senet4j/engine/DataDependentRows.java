@@ -103,12 +103,7 @@ public final class DataDependentRows {
                 continue;
             }
             if (n.op() instanceof DetectionRows) {
-                int rows = DetectionRows.rows(t.data());
-                int[] d = t.shape().dims();
-                if (rows != d[2]) {
-                    d[2] = rows;
-                    result.put(w.getKey(), new HostTensor(Shape.of(d), Arrays.copyOf(t.data(), rows * 7)));
-                }
+                result.put(w.getKey(), firstRows(t, 2, DetectionRows.rows(t.data())));
                 continue;
             }
             if (sources == null) {
@@ -123,15 +118,23 @@ public final class DataDependentRows {
                     }
                     rois = t;
                 }
-                int rows = Proposal.rows(rois.data());
-                int[] d = t.shape().dims();
-                if (rows != d[0]) {
-                    int per = d[0] == 0 ? 0 : t.data().length / d[0];
-                    d[0] = rows;
-                    result.put(w.getKey(), new HostTensor(Shape.of(d), Arrays.copyOf(t.data(), rows * per)));
-                }
+                result.put(w.getKey(), firstRows(t, 0, Proposal.rows(rois.data())));
             }
         }
         result.keySet().removeIf(k -> k.startsWith(HIDDEN));
+    }
+
+    /**
+     * {@code t} cut to its first {@code rows} along {@code axis} (the axes before it have length 1, so those rows are
+     * the data's first values); {@code t} itself when it has that many.
+     */
+    private static HostTensor firstRows(HostTensor t, int axis, int rows) {
+        int[] d = t.shape().dims();
+        if (rows == d[axis]) {
+            return t;
+        }
+        long per = t.shape().count(axis + 1, d.length);
+        d[axis] = rows;
+        return new HostTensor(Shape.of(d), Arrays.copyOf(t.data(), Math.toIntExact(rows * per)));
     }
 }

@@ -30,39 +30,22 @@ public final class RecurrentKernels {
     }
 
     static void lstm(LSTM op, List<Shape> inShapes, List<float[]> in, List<float[]> out) {
-        Shape xs = inShapes.get(0);
-        int steps = xs.dim(0);
-        int n = xs.dim(1);
-        int k = Math.toIntExact(xs.count(2, xs.rank()));
         int h = op.numOutput();
         int g = 4 * h;
-        float[] cont = op.impliedCont() ? impliedCont(steps, n) : in.get(1);
-        float[] gx = product(in.get(0), steps * n, k, op.wXc().toArray(), g, op.bC().toArray());
-        float[] gs = null;
         int next = op.firstExtraInput();
-        if (op.hasStaticInput()) {
-            float[] xStatic = in.get(next++);
-            gs = product(xStatic, n, xStatic.length / n, op.wXcStatic().toArray(), g, null);
-        }
+        float[] xStatic = op.hasStaticInput() ? in.get(next++) : null;
+        Inputs x = Inputs.of(inShapes.get(0), in.get(0), op.wXc().toArray(), g, op.bC().toArray(), xStatic,
+                op.hasStaticInput() ? op.wXcStatic().toArray() : null);
+        int steps = x.steps();
+        int n = x.n();
+        float[] cont = op.impliedCont() ? impliedCont(steps, n) : in.get(1);
         float[] hPrev = op.exposeHidden() ? in.get(next++).clone() : new float[n * h];
         float[] cPrev = op.exposeHidden() ? in.get(next).clone() : new float[n * h];
         float[] wHc = op.wHc().toArray();
         float[] y = out.get(0);
         float[] hc = new float[n * h];
         for (int t = 0; t < steps; t++) {
-            for (int s = 0; s < n; s++) {
-                float ct = cont[t * n + s];
-                for (int j = 0; j < h; j++) {
-                    hc[s * h + j] = hPrev[s * h + j] * ct;
-                }
-            }
-            float[] gates = product(hc, n, h, wHc, g, null);
-            for (int i = 0; i < gates.length; i++) {
-                gates[i] += gx[t * n * g + i];
-                if (gs != null) {
-                    gates[i] += gs[i];
-                }
-            }
+            float[] gates = x.preActivation(t, hPrev, cont, h, wHc, hc);
             for (int s = 0; s < n; s++) {
                 float ct = cont[t * n + s];
                 int base = s * g;
@@ -85,38 +68,22 @@ public final class RecurrentKernels {
     }
 
     static void rnn(RNN op, List<Shape> inShapes, List<float[]> in, List<float[]> out) {
-        Shape xs = inShapes.get(0);
-        int steps = xs.dim(0);
-        int n = xs.dim(1);
-        int k = Math.toIntExact(xs.count(2, xs.rank()));
         int h = op.numOutput();
-        float[] cont = in.get(1);
-        float[] gx = product(in.get(0), steps * n, k, op.wXh().toArray(), h, op.bH().toArray());
-        float[] gs = null;
         int next = 2;
-        if (op.hasStaticInput()) {
-            float[] xStatic = in.get(next++);
-            gs = product(xStatic, n, xStatic.length / n, op.wXhStatic().toArray(), h, null);
-        }
+        float[] xStatic = op.hasStaticInput() ? in.get(next++) : null;
+        Inputs x = Inputs.of(inShapes.get(0), in.get(0), op.wXh().toArray(), h, op.bH().toArray(), xStatic,
+                op.hasStaticInput() ? op.wXhStatic().toArray() : null);
+        int n = x.n();
+        float[] cont = in.get(1);
         float[] hPrev = op.exposeHidden() ? in.get(next).clone() : new float[n * h];
         float[] wHh = op.wHh().toArray();
         float[] wHo = op.wHo().toArray();
         float[] bO = op.bO().toArray();
         float[] y = out.get(0);
         float[] hc = new float[n * h];
-        for (int t = 0; t < steps; t++) {
-            for (int s = 0; s < n; s++) {
-                float ct = cont[t * n + s];
-                for (int j = 0; j < h; j++) {
-                    hc[s * h + j] = hPrev[s * h + j] * ct;
-                }
-            }
-            float[] pre = product(hc, n, h, wHh, h, null);
+        for (int t = 0; t < x.steps(); t++) {
+            float[] pre = x.preActivation(t, hPrev, cont, h, wHh, hc);
             for (int i = 0; i < pre.length; i++) {
-                pre[i] += gx[t * n * h + i];
-                if (gs != null) {
-                    pre[i] += gs[i];
-                }
                 hPrev[i] = (float) Math.tanh(pre[i]);
             }
             float[] o = product(hPrev, n, h, wHo, h, bO);
@@ -126,6 +93,44 @@ public final class RecurrentKernels {
         }
         if (op.exposeHidden()) {
             System.arraycopy(hPrev, 0, out.get(1), 0, n * h);
+        }
+    }
+
+    /**
+     * The input transform of a recurrent layer, computed for all steps before the first: {@code gx}, the inner product
+     * of every step's input ({@code steps x n x k}) with its bias, {@code outs} values a stream and step, and
+     * {@code gs}, the static input's product without bias ({@code n x outs}), or null without a static input.
+     */
+    private record Inputs(int steps, int n, int outs, float[] gx, float[] gs) {
+        static Inputs of(Shape xs, float[] x, float[] wX, int outs, float[] bias, float[] xStatic, float[] wStatic) {
+            int steps = xs.dim(0);
+            int n = xs.dim(1);
+            int k = Math.toIntExact(xs.count(2, xs.rank()));
+            float[] gx = product(x, steps * n, k, wX, outs, bias);
+            float[] gs = xStatic == null ? null : product(xStatic, n, xStatic.length / n, wStatic, outs, null);
+            return new Inputs(steps, n, outs, gx, gs);
+        }
+
+        /**
+         * Step {@code t}'s pre-activations ({@code n x outs}) as Caffe's unrolled net sums them: the previous hidden
+         * state scaled by {@code cont_t} (into the scratch {@code hc}), its product with {@code wH}, then
+         * {@code + gx_t}, then {@code + gs}, in that order.
+         */
+        float[] preActivation(int t, float[] hPrev, float[] cont, int h, float[] wH, float[] hc) {
+            for (int s = 0; s < n; s++) {
+                float ct = cont[t * n + s];
+                for (int j = 0; j < h; j++) {
+                    hc[s * h + j] = hPrev[s * h + j] * ct;
+                }
+            }
+            float[] pre = product(hc, n, h, wH, outs, null);
+            for (int i = 0; i < pre.length; i++) {
+                pre[i] += gx[t * n * outs + i];
+                if (gs != null) {
+                    pre[i] += gs[i];
+                }
+            }
+            return pre;
         }
     }
 
