@@ -318,7 +318,9 @@ final class Plan implements AutoCloseable {
         t.on(TanH.class, (op, a) -> unary(a, dnnl.algorithm.eltwise_tanh, 0f, 0f));
         t.on(Unary.class, (u, a) -> eltwise(u) == null ? null : unary(a, eltwise(u), eltwiseAlpha(u),
                 eltwiseBeta(u)));
-        t.onEach((op, a) -> null, PReLU.class, Softmax.class, Slice.class, Split.class, Reshape.class, Flatten.class,
+        t.on(Reshape.class, (r, a) -> view(a, "reshape"));
+        t.on(Flatten.class, (f, a) -> view(a, "flatten"));
+        t.onEach((op, a) -> null, PReLU.class, Softmax.class, Slice.class, Split.class,
                 Dropout.class, Power.class, Silence.class, LRN.class, MVN.class, Crop.class, ArgMax.class,
                 Reduction.class, Tile.class, BatchStatNorm.class, Custom.class, org.senet4j.ir.op.LSTM.class,
                 org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class, Im2col.class, BatchReindex.class,
@@ -341,6 +343,15 @@ final class Plan implements AutoCloseable {
                 org.senet4j.ir.op.CtcGreedyDecoder.class);
         t.unsupported(Input.class, "an Input's values are copied in, not computed");
         return t.build();
+    }
+
+    /** A reshape that keeps the bytes (an fp32 plan's values in logical order), else null (the Java kernel). */
+    private static Step view(At a, String op) {
+        if (a.plan().bf16 != null || a.in().size() != 1 || a.out().size() != 1
+                || !ViewStep.applies(a.asIs(0), a.y())) {
+            return null;
+        }
+        return new ViewStep(a.n().name(), op, a.asIs(0), a.y());
     }
 
     /** A oneDNN eltwise step in its input's element type (in place where the input dies). */
@@ -496,7 +507,7 @@ final class Plan implements AutoCloseable {
                 }
                 Buf in0 = s.inputs().isEmpty() ? null : s.inputs().get(0);
                 if (k == 0 && s.inPlace() && in0 != null && lastUse.getOrDefault(in0, -1) == i
-                        && in0.count == out.count && in0.nhwc == out.nhwc && in0.dtype == out.dtype
+                        && in0.count == out.count && (in0.nhwc == out.nhwc || s.sameBytes()) && in0.dtype == out.dtype
                         && s.inputs().stream().filter(b -> b == in0).count() == 1) {
                     out.block = in0.block;
                     lastUse.put(in0, -1);

@@ -14,6 +14,14 @@ interface Step {
         return false;
     }
 
+    /**
+     * Whether output 0 holds input 0's bytes unchanged, so it may share its memory even where the two layouts'
+     * descriptions differ (a reshape of values stored in logical order).
+     */
+    default boolean sameBytes() {
+        return false;
+    }
+
     /** Whether {@link #run} executes a oneDNN primitive (Java steps wait for the stream first). */
     default boolean isPrimitive() {
         return true;
