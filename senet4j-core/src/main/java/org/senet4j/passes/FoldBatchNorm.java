@@ -157,21 +157,24 @@ public final class FoldBatchNorm implements Pass {
 
     private static Op fold(Op op, double[] a, double[] b, boolean deferred) {
         if (op instanceof Convolution c) {
-            Tensor w = deferred ? scaledLater(c.weight(), a, false) : scaleRows(c.weight(), a);
-            return c.with(w, bias(c.bias(), a, b), c.activation());
+            return c.with(scaled(c.weight(), a, false, deferred), bias(c.bias(), a, b), c.activation());
         }
         InnerProduct ip = (InnerProduct) op;
-        Tensor w = deferred ? scaledLater(ip.weight(), a, ip.transpose())
-                : ip.transpose() ? scaleColumns(ip.weight(), a) : scaleRows(ip.weight(), a);
-        return ip.with(w, bias(ip.bias(), a, b), ip.activation());
+        return ip.with(scaled(ip.weight(), a, ip.transpose(), deferred), bias(ip.bias(), a, b), ip.activation());
     }
 
     /**
-     * {@code w} with row {@code o} (or column {@code o}) times {@code a[o]}, computed chunk by chunk when read: the
-     * same float-times-double products, rounded to float, as {@link #scaleRows} and {@link #scaleColumns}.
+     * {@code w} with row {@code o} (or, for {@code columns}, column {@code o}) times {@code a[o]}, rounded to float
+     * from double as Caffe's arithmetic would be: now (one bulk copy, then a loop the JIT vectorises) or, when
+     * {@code deferred}, chunk by chunk when read, with the same products.
      */
-    private static Tensor scaledLater(Tensor w, double[] a, boolean columns) {
+    private static Tensor scaled(Tensor w, double[] a, boolean columns, boolean deferred) {
         long per = w.count() / a.length;
+        if (!deferred) {
+            float[] v = w.toArray();
+            scale(v, v.length, 0, a, per, columns);
+            return Tensor.of(w.shape(), v);
+        }
         double[] factors = a.clone();
         return Tensor.computed(w.shape(), (from, dst) -> {
             int start = dst.position();
@@ -182,25 +185,7 @@ public final class FoldBatchNorm implements Pass {
             for (int done = 0, total = f.remaining(); done < total; ) {
                 int n = Math.min(v.length, total - done);
                 f.get(done, v, 0, n);
-                if (columns) {
-                    int cols = factors.length;
-                    for (int i = 0, j = (int) (at % cols); i < n; i++) {
-                        v[i] = (float) (v[i] * factors[j]);
-                        if (++j == cols) {
-                            j = 0;
-                        }
-                    }
-                } else {
-                    int i = 0;
-                    while (i < n) {
-                        long row = (at + i) / per;
-                        int end = (int) Math.min(n, (row + 1) * per - at);
-                        double s = factors[(int) row];
-                        for (; i < end; i++) {
-                            v[i] = (float) (v[i] * s);
-                        }
-                    }
-                }
+                scale(v, n, at, factors, per, columns);
                 f.put(done, v, 0, n);
                 done += n;
                 at += n;
@@ -208,28 +193,30 @@ public final class FoldBatchNorm implements Pass {
         });
     }
 
-    /** Row {@code o} times {@code a[o]} (rounded to float as Caffe's arithmetic would be, from double). */
-    private static Tensor scaleRows(Tensor w, double[] a) {
-        float[] v = w.toArray(); // one bulk copy, then a loop the JIT vectorises
-        int per = v.length / a.length;
-        for (int o = 0; o < a.length; o++) {
-            double f = a[o];
-            for (int i = o * per, end = i + per; i < end; i++) {
+    /**
+     * Scales {@code v[0..n)}, the weight's values from index {@code at} on: rows of {@code per} values times
+     * {@code factors[row]}, or, for {@code columns}, rows of {@code factors.length} values times
+     * {@code factors[column]}.
+     */
+    private static void scale(float[] v, int n, long at, double[] factors, long per, boolean columns) {
+        int i = 0;
+        if (columns) {
+            int cols = factors.length;
+            for (int j = (int) (at % cols); i < n; j = 0) {
+                for (int end = Math.min(n, i + cols - j); i < end; i++, j++) {
+                    v[i] = (float) (v[i] * factors[j]);
+                }
+            }
+            return;
+        }
+        while (i < n) {
+            long row = (at + i) / per;
+            int end = (int) Math.min(n, (row + 1) * per - at);
+            double f = factors[(int) row];
+            for (; i < end; i++) {
                 v[i] = (float) (v[i] * f);
             }
         }
-        return Tensor.of(w.shape(), v);
-    }
-
-    private static Tensor scaleColumns(Tensor w, double[] a) {
-        float[] v = w.toArray();
-        int cols = a.length;
-        for (int row = 0; row < v.length; row += cols) {
-            for (int j = 0; j < cols; j++) {
-                v[row + j] = (float) (v[row + j] * a[j]);
-            }
-        }
-        return Tensor.of(w.shape(), v);
     }
 
     private static Tensor bias(Tensor old, double[] a, double[] b) {
