@@ -116,4 +116,31 @@ class CommandsTest {
         assertEquals(0, load.code(), load.err());
         assertTrue(load.out().contains("MB/s"), load.out());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void benchConvertReportsTheFirstRoundAndTheMediansAfterIt() throws Exception {
+        CliRunner.Result r = CliRunner.run("bench", PROTO, MODEL, "--convert", "--json");
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> row = ((List<Map<String, Object>>) ((Map<String, Object>) Json.parse(r.out()))
+                .get("convert")).get(0);
+        assertEquals(5, ((Number) row.get("rounds")).intValue());
+        assertEquals((double) Files.size(Path.of(MODEL)), ((Number) row.get("caffemodelBytes")).doubleValue());
+        Map<String, Object> first = (Map<String, Object>) row.get("first");
+        for (Map<String, Object> m : List.of(row, first)) {
+            for (String k : List.of("copyMs", "toOnnxMs", "toNativeMs", "openNativeMs")) {
+                assertTrue(((Number) m.get(k)).doubleValue() > 0, k + " in " + m);
+            }
+            assertEquals(((Number) m.get("toOnnxMs")).doubleValue() / ((Number) m.get("copyMs")).doubleValue(),
+                    ((Number) m.get("onnxRatioToCopy")).doubleValue(), 1e-9);
+        }
+        CliRunner.Result text = CliRunner.run("bench", PROTO, MODEL, "--convert");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("medians of 5 rounds after a first one") && text.out().contains("first round"),
+                text.out());
+        try (var left = Files.list(Path.of(MODEL).toAbsolutePath().getParent())) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith(".senet4j-bench-")),
+                    "the bench's folder is removed");
+        }
+    }
 }

@@ -50,9 +50,10 @@ public record Tensor(Shape shape, FloatBuffer data, Computed computed) {
                     v = values;
                     if (v == null) {
                         float[] a = new float[Math.toIntExact(count)];
-                        ByteBuffer chunk = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+                        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(CHUNK, 4L * a.length))
+                                .order(ByteOrder.LITTLE_ENDIAN);
                         for (int at = 0; at < a.length; ) {
-                            int n = Math.min(a.length - at, CHUNK / 4);
+                            int n = Math.min(a.length - at, chunk.capacity() / 4);
                             chunk.clear().limit(4 * n);
                             fillChecked(source, at, chunk);
                             chunk.flip();

@@ -82,19 +82,15 @@ public final class NativeWriter {
         long size = total;
         AtomicFiles.write(out, tmp -> {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-                long written = writeFully(ch, ByteBuffer.wrap(header));
-                report(progress, written, size);
+                long[] written = {writeFully(ch, ByteBuffer.wrap(header))};
+                report(progress, written[0], size);
                 // the next chunks are read (from a caffemodel left on disk) or copied by other threads meanwhile
                 List<Tensor> tensors = enc.tensors().stream().map(NamedTensor::tensor).toList();
-                try (TensorPrefetcher prefetch = new TensorPrefetcher(tensors, CHUNK)) {
-                    for (Tensor t : tensors) {
-                        prefetch.write(t, ch);
-                        written += 4 * t.count();
-                        report(progress, written, size);
-                    }
+                try (TensorPrefetcher prefetch = TensorPrefetcher.packed(tensors, CHUNK)) {
+                    prefetch.writeAll(ch, bytes -> report(progress, written[0] += bytes, size));
                 }
-                if (written != size || ch.size() != size) {
-                    throw new IOException("wrote " + written + " bytes to " + tmp + ", expected " + size);
+                if (written[0] != size || ch.size() != size) {
+                    throw new IOException("wrote " + written[0] + " bytes to " + tmp + ", expected " + size);
                 }
             }
         }, inputs);

@@ -163,6 +163,34 @@ class LazyConversionTest {
         assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 7, 8, 9}, v);
     }
 
+    @Test
+    void packedPrefetcherWritesEveryTensorBackToBackInFullChunks() throws Exception {
+        Tensor a = Tensor.computed(Shape.of(10), (from, dst) -> {
+            while (dst.hasRemaining()) {
+                dst.putFloat(from++);
+            }
+        });
+        Tensor b = Tensor.of(Shape.of(3), new float[] {-1, -2, -3});
+        Tensor empty = Tensor.of(Shape.of(0), new float[0]);
+        Tensor c = Tensor.of(Shape.of(1), new float[] {42});
+        Tensor d = Tensor.of(Shape.of(5), new float[] {5, 6, 7, 8, 9});
+        Path f = dir.resolve("packed.bin");
+        List<Long> chunks = new java.util.ArrayList<>();
+        try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.CREATE_NEW,
+                java.nio.file.StandardOpenOption.WRITE);
+             org.senet4j.ir.TensorPrefetcher p = org.senet4j.ir.TensorPrefetcher.packed(List.of(a, b, empty, c, d),
+                     12)) {
+            assertThrows(IllegalStateException.class, () -> p.write(a, ch), "one by one is for unpacked chunks");
+            p.writeAll(ch, chunks::add);
+        }
+        // 19 values in chunks of 3 that cross the tensors' ends: six full chunks and the last value
+        assertEquals(List.of(12L, 12L, 12L, 12L, 12L, 12L, 4L), chunks);
+        ByteBuffer got = ByteBuffer.wrap(Files.readAllBytes(f)).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[got.remaining() / 4];
+        got.asFloatBuffer().get(v);
+        assertArrayEquals(new float[] {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -2, -3, 42, 5, 6, 7, 8, 9}, v);
+    }
+
     private Path copyOfWeights(String net) throws IOException {
         Path w = dir.resolve("model.caffemodel");
         Files.copy(weights(net), w, StandardCopyOption.REPLACE_EXISTING);
