@@ -71,9 +71,10 @@ final class VerifyCommand implements Callable<Integer> {
             description = "Input seed for --caffe and --opencv.")
     long seed;
 
-    @Option(names = "--tolerance", defaultValue = "1e-4", paramLabel = "T",
-            description = "Largest relative L-infinity error that passes (default 1e-4).")
-    double tolerance;
+    @Option(names = "--tolerance", paramLabel = "T",
+            description = "Largest relative L-infinity error that passes (default: 1e-4 in fp32, 5e-3 in tf32, 2e-2 "
+                    + "in fp16 and bf16).")
+    Double tolerance;
 
     @Option(names = "--top1", description = "Also require the reference's top-1 class for every input in each N x K "
             + "output blob (class scores).")
@@ -121,7 +122,8 @@ final class VerifyCommand implements Callable<Integer> {
             int n = Verifier.inputs(ref, g).values().iterator().next().shape().dim(0);
             VerifyReport report;
             try (Engine e = engine.create(g.withBatchSize(n))) {
-                report = Verifier.verify(e, ref, tolerance, top1);
+                report = Verifier.verify(e, ref, tolerance != null ? tolerance
+                        : engine.options().precision().defaultTolerance(), top1);
             }
             print(report);
             if (svg != null) {

@@ -53,7 +53,11 @@ class Bf16CliTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> root = (Map<String, Object>) Json.parse(v.out());
         assertEquals(Boolean.TRUE, root.get("pass"));
-        CliRunner.Result strict = CliRunner.run("verify", PROTO, MODEL, "--reference", REF, "--precision", "bf16");
+        CliRunner.Result byDefault = CliRunner.run("verify", PROTO, MODEL, "--reference", REF, "--precision", "bf16");
+        assertEquals(0, byDefault.code(), byDefault.err() + byDefault.out());
+        assertTrue(byDefault.out().contains("(tolerance 2.0e-02)"), "bf16's own bar by default: " + byDefault.out());
+        CliRunner.Result strict = CliRunner.run("verify", PROTO, MODEL, "--reference", REF, "--precision", "bf16",
+                "--tolerance", "1e-4");
         assertEquals(ExitCode.CHECK_FAILED, strict.code(), "bf16 does not meet the fp32 bar of 1e-4: " + strict.out());
     }
 

@@ -21,6 +21,19 @@ public enum Precision {
      */
     BF16;
 
+    /**
+     * The relative L-infinity error that a check against an fp32 reference accepts by default in this precision:
+     * 1e-4 for fp32, 5e-3 for tf32 (10 mantissa bits in the products), 2e-2 for fp16 and bf16 (bf16 keeps 8
+     * significant bits: 2^-8 relative per rounding, compounded over a deep net).
+     */
+    public double defaultTolerance() {
+        return switch (this) {
+            case FP32 -> 1e-4;
+            case TF32 -> 5e-3;
+            case FP16, BF16 -> 2e-2;
+        };
+    }
+
     /** The name users write: {@code fp32}, {@code tf32}, {@code fp16}, {@code bf16}. */
     public String label() {
         return name().toLowerCase(Locale.ROOT);
