@@ -5,7 +5,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -136,7 +136,7 @@ public final class TensorPrefetcher implements AutoCloseable {
      * @throws IOException when writing fails or making the values ready did (an {@link UncheckedIOException}'s cause
      *     is thrown as it is)
      */
-    public void write(Tensor t, FileChannel out) throws IOException {
+    public void write(Tensor t, WritableByteChannel out) throws IOException {
         if (packed) {
             throw new IllegalStateException("a packed prefetcher writes all its tensors at once (writeAll)");
         }
@@ -150,7 +150,7 @@ public final class TensorPrefetcher implements AutoCloseable {
      * Writes the values of every tensor given, back to back, to {@code out} at its position; {@code progress} (may
      * be null) gets each chunk's size in bytes once the chunk is written.
      */
-    public void writeAll(FileChannel out, LongConsumer progress) throws IOException {
+    public void writeAll(WritableByteChannel out, LongConsumer progress) throws IOException {
         if (next != 0) {
             throw new IllegalStateException("some tensors were already written one by one");
         }
@@ -158,7 +158,7 @@ public final class TensorPrefetcher implements AutoCloseable {
         writeUpTo(pieces.size(), out, progress);
     }
 
-    private void writeUpTo(int end, FileChannel out, LongConsumer progress) throws IOException {
+    private void writeUpTo(int end, WritableByteChannel out, LongConsumer progress) throws IOException {
         while (written < end) {
             int slot = written % ring.length;
             try {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.senet4j.ModelException;
 import org.senet4j.ir.Graph;
@@ -110,7 +112,8 @@ public final class OnnxExporter {
 
         /**
          * Serialises the model into {@code os}; with a {@code channel} (the one {@code os} writes to) the deferred
-         * values go from a direct buffer straight into the channel, the stream flushed before each.
+         * values go from a direct buffer straight into the channel, else through {@code os}; the stream is flushed
+         * before each.
          */
         void writeTo(OutputStream os, FileChannel channel) throws IOException {
             GraphProto g = skeleton.getGraph();
@@ -133,49 +136,26 @@ public final class OnnxExporter {
             out.writeTag(GRAPH, WireFormat.WIRETYPE_LENGTH_DELIMITED);
             out.writeUInt64NoTag(graphSize);
             withoutInitializers.writeTo(out);
-            ByteBuffer chunk = channel != null ? null : ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
+            WritableByteChannel values = channel != null ? channel : Channels.newChannel(os);
             // The values (read from the caffemodel, folded weights scaled on the way) are made ready by two
             // other threads while the previous chunk is written.
-            List<Tensor> computed = new ArrayList<>();
-            for (int i = 0; i < sizes.length; i++) {
-                Tensor v = deferred.get(i);
-                if (channel != null && v != null) {
-                    computed.add(v);
-                }
-            }
-            try (TensorPrefetcher prefetch = computed.isEmpty() ? null
-                    : new TensorPrefetcher(computed, CHUNK)) {
-                writeInitializers(g, sizes, out, os, channel, chunk, prefetch);
-            }
-            out.flush();
-        }
-
-        private void writeInitializers(GraphProto g, long[] sizes, CodedOutputStream out, OutputStream os,
-                                       FileChannel channel, ByteBuffer chunk, TensorPrefetcher prefetch)
-                throws IOException {
-            for (int i = 0; i < sizes.length; i++) {
-                out.writeTag(INITIALIZER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                out.writeUInt64NoTag(sizes[i]);
-                g.getInitializer(i).writeTo(out);
-                Tensor v = deferred.get(i);
-                if (v != null) {
-                    out.writeTag(RAW_DATA, WireFormat.WIRETYPE_LENGTH_DELIMITED);
-                    out.writeUInt64NoTag(4L * v.count());
-                    if (channel != null) {
+            List<Tensor> streamed = new ArrayList<>(new TreeMap<>(deferred).values());
+            try (TensorPrefetcher prefetch = new TensorPrefetcher(streamed, CHUNK)) {
+                for (int i = 0; i < sizes.length; i++) {
+                    out.writeTag(INITIALIZER, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                    out.writeUInt64NoTag(sizes[i]);
+                    g.getInitializer(i).writeTo(out);
+                    Tensor v = deferred.get(i);
+                    if (v != null) {
+                        out.writeTag(RAW_DATA, WireFormat.WIRETYPE_LENGTH_DELIMITED);
+                        out.writeUInt64NoTag(4L * v.count());
                         out.flush();
                         os.flush();
-                        prefetch.write(v, channel);
-                        continue;
-                    }
-                    for (long at = 0, count = v.count(); at < count; ) {
-                        int n = (int) Math.min(count - at, CHUNK / 4);
-                        chunk.clear().limit(4 * n);
-                        v.fill(at, chunk);
-                        at += n;
-                        out.writeRawBytes(chunk.array(), 0, 4 * n);
+                        prefetch.write(v, values);
                     }
                 }
             }
+            out.flush();
         }
     }
 
