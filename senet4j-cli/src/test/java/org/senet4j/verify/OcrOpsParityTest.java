@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.senet4j.caffe.CaffeImporter;
+import org.senet4j.caffe.OcrNets;
 import org.senet4j.caffe.proto.BlobProto;
 import org.senet4j.caffe.proto.BlobShape;
 import org.senet4j.caffe.proto.LayerParameter;
@@ -140,38 +141,12 @@ class OcrOpsParityTest {
         WORST.put("fork Lstm vs real Caffe LSTM (T=6, N=1,2)", parity.worst().toString());
     }
 
-    static final String TAIL = """
-            name: "ocr_tail"
-            layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 1 dim: 3 dim: 2 dim: 9 } } }
-            layer { name: "conv" type: "Convolution" bottom: "data" top: "conv"
-                    convolution_param { num_output: 6 kernel_size: 3 pad: 1 } }
-            layer { name: "relu" type: "ReLU" bottom: "conv" top: "conv" }
-            layer { name: "pool" type: "Pooling" bottom: "conv" top: "pool"
-                    pooling_param { pool: AVE kernel_h: 2 kernel_w: 1 stride_h: 2 stride_w: 1 } }
-            layer { name: "trans" type: "Transpose" bottom: "pool" top: "trans"
-                    transpose_param { dim: 3 dim: 2 dim: 0 dim: 1 } }
-            layer { name: "seq" type: "Reshape" bottom: "trans" top: "seq"
-                    reshape_param { shape { dim: -1 } axis: 1 num_axes: 2 } }
-            layer { name: "lstm" type: "Lstm" bottom: "seq" top: "lstm" lstm_param { num_output: 4 } }
-            layer { name: "rev1" type: "Reverse" bottom: "seq" top: "rseq" reverse_param { axis: 0 } }
-            layer { name: "rlstm" type: "Lstm" bottom: "rseq" top: "rlstm_out" lstm_param { num_output: 4 } }
-            layer { name: "rev2" type: "Reverse" bottom: "rlstm_out" top: "rlstm" reverse_param { axis: 0 } }
-            layer { name: "blstm" type: "Concat" bottom: "lstm" bottom: "rlstm" top: "blstm" concat_param { axis: 2 } }
-            layer { name: "fc" type: "InnerProduct" bottom: "blstm" top: "fc"
-                    inner_product_param { num_output: 5 axis: 2 bias_term: false } }
-            layer { name: "result" type: "CTCGreedyDecoder" bottom: "fc" top: "result" }
-            layer { name: "ci" type: "ContinuationIndicator" bottom: "data" top: "ci"
-                    continuation_indicator_param { time_step: 9 axis: 0 } }
-            layer { name: "rev_c" type: "Reverse" bottom: "conv" top: "rev_c" reverse_param { axis: 1 } }
-            """;
-
     @Test
     void ocrTailOnEveryBackendAgainstTheHandCheckedKernels() throws Exception {
-        Graph g = SeededWeights.fill(CaffeImporter.load(Files.writeString(dir.resolve("tail.prototxt"), TAIL), null)
-                .graph(), 31);
+        Graph g = SeededWeights.fill(CaffeImporter.load(Files.writeString(dir.resolve("tail.prototxt"),
+                OcrNets.tail(1, 9)), null).graph(), 31);
         BackendParity parity = new BackendParity(dir);
-        List<String> blobs = List.of("conv", "pool", "trans", "seq", "lstm", "rseq", "rlstm_out", "rlstm", "blstm",
-                "fc", "result", "ci", "rev_c");
+        List<String> blobs = OcrNets.TAIL_BLOBS;
         for (int batch : new int[] {1, 2}) {
             Graph gb = g.withBatchSize(batch);
             float[] x = new float[batch * 3 * 2 * 9];
@@ -207,19 +182,6 @@ class OcrOpsParityTest {
         WORST.put("ocr tail vs reference engine (b1, b2)", parity.worst().toString());
     }
 
-    /** T x N x C scores whose argmax at (t, n) is {@code k[n][t]}. */
-    private static float[] onehot(int[][] k, int classes) {
-        int n = k.length;
-        int steps = k[0].length;
-        float[] x = new float[steps * n * classes];
-        for (int s = 0; s < n; s++) {
-            for (int t = 0; t < steps; t++) {
-                x[(t * n + s) * classes + k[s][t]] = 1;
-            }
-        }
-        return x;
-    }
-
     private float[] ortDecode(String params, int steps, int n, int classes, float[] x) throws Exception {
         Path p = Files.writeString(dir.resolve("ctc.prototxt"), "name: \"ctc\"\nlayer { name: \"data\" type: "
                 + "\"Input\" top: \"data\" input_param { shape { dim: " + steps + " dim: " + n + " dim: " + classes
@@ -240,7 +202,7 @@ class OcrOpsParityTest {
     void ctcRulesInOnnxRuntimeExactly() throws Exception {
         // the cases of OcrLayersTest, worked out by hand from the fork's Decode
         int[][] k = {{1, 1, 0, 1, 2, 2}, {0, 0, 0, 0, 0, 0}, {3, 0, 3, 3, 1, 0}};
-        float[] x = onehot(k, 4);
+        float[] x = OcrNets.onehot(k, 4);
         assertArrayEquals(new float[] {1, 1, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, 3, 3, 1, -1, -1, -1},
                 ortDecode("", 6, 3, 4, x));
         assertArrayEquals(new float[] {1, 1, 1, 2, 2, -1, -1, -1, -1, -1, -1, -1, 3, 3, 3, 1, -1, -1},

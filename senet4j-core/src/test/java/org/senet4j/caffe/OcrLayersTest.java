@@ -264,19 +264,6 @@ class OcrLayersTest {
 
     // ----- CTCGreedyDecoder ------------------------------------------------------------------------------------------
 
-    /** T x N x C scores whose argmax at (t, n) is {@code k[n][t]} (score 1 there, 0 elsewhere). */
-    private static float[] onehot(int[][] k, int classes) {
-        int n = k.length;
-        int steps = k[0].length;
-        float[] x = new float[steps * n * classes];
-        for (int s = 0; s < n; s++) {
-            for (int t = 0; t < steps; t++) {
-                x[(t * n + s) * classes + k[s][t]] = 1;
-            }
-        }
-        return x;
-    }
-
     private Graph ctc(int steps, int n, int classes, String params) throws Exception {
         return load(Fixtures.inputLayer(steps, n, classes) + layer("ctc", "CTCGreedyDecoder", "data", "ctc",
                 params));
@@ -289,17 +276,17 @@ class OcrLayersTest {
         assertEquals(new CtcGreedyDecoder(0, true), node(g, "ctc").op());
         assertEquals(Shape.of(3, 6, 1, 1), g.shape("ctc"));
         assertArrayEquals(new float[] {1, 1, 2, -1, -1, -1, -1, -1, -1, -1, -1, -1, 3, 3, 1, -1, -1, -1},
-                data(run(g, onehot(k, 4), "ctc").get("ctc")));
+                data(run(g, OcrNets.onehot(k, 4), "ctc").get("ctc")));
         Graph noMerge = ctc(6, 3, 4, "ctc_decoder_param { ctc_merge_repeated: false }");
         assertArrayEquals(new float[] {1, 1, 1, 2, 2, -1, -1, -1, -1, -1, -1, -1, 3, 3, 3, 1, -1, -1},
-                data(run(noMerge, onehot(k, 4), "ctc").get("ctc")));
+                data(run(noMerge, OcrNets.onehot(k, 4), "ctc").get("ctc")));
         // blank_index -1 is the last class (3); 0 is then a label
         Graph last = ctc(6, 3, 4, "ctc_decoder_param { blank_index: -1 }");
         assertArrayEquals(new float[] {1, 0, 1, 2, -1, -1, 0, -1, -1, -1, -1, -1, 0, 1, 0, -1, -1, -1},
-                data(run(last, onehot(k, 4), "ctc").get("ctc")));
+                data(run(last, OcrNets.onehot(k, 4), "ctc").get("ctc")));
         Graph two = ctc(6, 3, 4, "ctc_decoder_param { blank_index: 2 }");
         assertArrayEquals(new float[] {1, 0, 1, -1, -1, -1, 0, -1, -1, -1, -1, -1, 3, 0, 3, 1, 0, -1},
-                data(run(two, onehot(k, 4), "ctc").get("ctc")));
+                data(run(two, OcrNets.onehot(k, 4), "ctc").get("ctc")));
     }
 
     @Test
