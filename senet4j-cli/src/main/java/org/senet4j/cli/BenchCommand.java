@@ -245,8 +245,9 @@ final class BenchCommand implements Callable<Integer> {
                             m.label(), r.caffemodelBytes() / 1e6, CONVERT_ROUNDS, r.copy().median(),
                             r.toOnnx().median(), r.onnxRatio(), r.toNative().median(), r.nativeRatio(),
                             r.openNative().median());
-                    out.printf(Locale.ROOT, "  first round (as one convert command, after the JVM's start): copy "
-                            + "%.0f ms; to ONNX %.0f ms (%.2fx); to native %.0f ms (%.2fx); open native %.1f ms%n",
+                    out.printf(Locale.ROOT, "  first round (for the first model listed, what one convert command "
+                            + "costs once its JVM has started): copy %.0f ms; to ONNX %.0f ms (%.2fx); to native %.0f "
+                            + "ms (%.2fx); open native %.1f ms%n",
                             f.copy(), f.toOnnx(), f.onnxRatio(), f.toNative(), f.nativeRatio(), f.openNative());
                 }
             } finally {
