@@ -27,6 +27,9 @@ import org.senet4j.onnx.proto.ValueInfoProto;
  * outside the Scan, the RNN's output layer ({@code tanh(W_ho h + b_o)}) after it. The Scan takes any number of
  * steps and streams, so the export keeps a variable batch (and a variable T) where the graph has one.
  *
+ * <p>LSTMUnit, the LSTM's cell step as a layer of its own, is the Scan body's gate part on whole 1 x N x 4D blobs
+ * (see {@code lstmUnit}).
+ *
  * <p>Initial states: the exposed {@code h_0}/{@code c_0} (1 x N x H, Squeezed), else zeros of N x H (Expand of a
  * zero to the stream count read from {@code cont}'s shape). Final states, when exposed, are Unsqueezed back to
  * 1 x N x H. Weights are initializers {@code <layer>/<blob>} in Caffe's layout, transposed by Transpose nodes.
