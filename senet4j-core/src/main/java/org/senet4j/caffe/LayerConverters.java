@@ -115,6 +115,7 @@ public final class LayerConverters {
         t.put("Tile", LayerConverters::tile);
         t.put("LSTM", RecurrentConverters::lstm);
         t.put("RNN", RecurrentConverters::rnn);
+        t.put("LSTMUnit", RecurrentConverters::lstmUnit);
         t.put("Embed", MiscLayers::embed);
         t.put("Parameter", MiscLayers::parameter);
         t.put("SPP", MiscLayers::spp);

@@ -197,6 +197,7 @@ final class Emitter {
             new RecurrentEmitter(e.g, e.b).emit(n);
         });
         on(t, org.senet4j.ir.op.RNN.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
+        on(t, org.senet4j.ir.op.LSTMUnit.class, (e, n, op) -> new RecurrentEmitter(e.g, e.b).emit(n));
         return t.build();
     }
 

@@ -8,6 +8,7 @@ import org.senet4j.ir.Node;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.Tensor;
 import org.senet4j.ir.op.LSTM;
+import org.senet4j.ir.op.LSTMUnit;
 import org.senet4j.ir.op.RNN;
 import org.senet4j.onnx.proto.AttributeProto;
 import org.senet4j.onnx.proto.GraphProto;
@@ -25,6 +26,9 @@ import org.senet4j.onnx.proto.ValueInfoProto;
  * transform of all steps ({@code W x + b} after a Reshape to T x N x I) and the static term are computed once
  * outside the Scan, the RNN's output layer ({@code tanh(W_ho h + b_o)}) after it. The Scan takes any number of
  * steps and streams, so the export keeps a variable batch (and a variable T) where the graph has one.
+ *
+ * <p>LSTMUnit, the LSTM's cell step as a layer of its own, is the Scan body's gate part on whole 1 x N x 4D blobs
+ * (see {@code lstmUnit}).
  *
  * <p>Initial states: the exposed {@code h_0}/{@code c_0} (1 x N x H, Squeezed), else zeros of N x H (Expand of a
  * zero to the stream count read from {@code cont}'s shape). Final states, when exposed, are Unsqueezed back to
@@ -44,6 +48,8 @@ final class RecurrentEmitter {
             lstm(n, l);
         } else if (n.op() instanceof RNN r) {
             rnn(n, r);
+        } else if (n.op() instanceof LSTMUnit) {
+            lstmUnit(n);
         } else {
             throw new IllegalArgumentException("not a recurrent op: " + n.op().opName());
         }
@@ -150,6 +156,38 @@ final class RecurrentEmitter {
             unsqueeze(layer + "/h_T", hT, n.outputs().get(1));
             unsqueeze(layer + "/c_T", cT, n.outputs().get(2));
         }
+    }
+
+    /**
+     * LSTMUnit, one cell step in standard operators: X (1 x N x 4D) Split on axis 2 into i, f, o, g; Sigmoid of the
+     * first three, Tanh of g; cont (1 x N) Unsqueezed to 1 x N x 1 and multiplied into f (for a finite sigmoid that
+     * is Caffe's {@code cont == 0 ? 0 : cont f}); {@code C = f C_prev + i g} (the Add carries the layer's name),
+     * {@code H = o Tanh(C)}.
+     */
+    private void lstmUnit(Node n) {
+        String layer = n.name();
+        String cPrev = n.inputs().get(0);
+        String x = n.inputs().get(1);
+        String cont = n.inputs().get(2);
+        int d = g.shape(cPrev).dim(2);
+        String[] names = {"i_input", "f_input", "o_input", "g_input"};
+        String[] parts = new String[4];
+        for (int i = 0; i < 4; i++) {
+            parts[i] = b.tensorName(layer + "/" + names[i]);
+        }
+        b.node("Split", layer + "/gates", List.of(x, b.int64s(layer + "/gate_sizes", d, d, d, d)), List.of(parts),
+                attr("axis", 2L));
+        String ig = b.op("Sigmoid", layer + "/i", List.of(parts[0]));
+        String fg = b.op("Sigmoid", layer + "/f", List.of(parts[1]));
+        String og = b.op("Sigmoid", layer + "/o", List.of(parts[2]));
+        String gg = b.op("Tanh", layer + "/g", List.of(parts[3]));
+        String cc = b.op("Unsqueeze", layer + "/cont", List.of(cont, b.int64s(layer + "/axes_2", 2)));
+        String fc = b.op("Mul", layer + "/f_conted", List.of(fg, cc));
+        String keep = b.op("Mul", layer + "/f_c_prev", List.of(fc, cPrev));
+        String write = b.op("Mul", layer + "/i_g", List.of(ig, gg));
+        b.node("Add", layer, List.of(keep, write), List.of(n.outputs().get(0)));
+        String tc = b.op("Tanh", layer + "/tanh_c", List.of(n.outputs().get(0)));
+        b.node("Mul", layer + "/h", List.of(og, tc), List.of(n.outputs().get(1)));
     }
 
     private void rnn(Node n, RNN op) {

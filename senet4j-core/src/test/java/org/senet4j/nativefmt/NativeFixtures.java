@@ -260,6 +260,16 @@ final class NativeFixtures {
         add(b, "ocr_ctc", "CTCGreedyDecoder", new org.senet4j.ir.op.CtcGreedyDecoder(-1, true), List.of("ocr_lstm"),
                 List.of("ocr_ctc"));
         add(b, "silence_ocr", "Silence", new Silence(), List.of("ocr_cont", "ocr_ctc"), List.of());
+        // BVLC's LSTMUnit: one cell step of 2 samples and 3 units
+        add(b, "unit_c_prev", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 2, 3)), List.of(),
+                List.of("unit_c_prev"));
+        add(b, "unit_x", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 2, 12)), List.of(),
+                List.of("unit_x"));
+        add(b, "unit_cont", "Parameter", new org.senet4j.ir.op.Parameter(random(r, 1, 2)), List.of(),
+                List.of("unit_cont"));
+        add(b, "lstm_unit", "LSTMUnit", new org.senet4j.ir.op.LSTMUnit(), List.of("unit_c_prev", "unit_x",
+                "unit_cont"), List.of("unit_c", "unit_h"));
+        add(b, "silence_unit", "Silence", new Silence(), List.of("unit_c", "unit_h"), List.of());
         return b.outputs(List.of("softmax", "power", "custom", "crop", "rnn_o", "detections", "yolo2", "yolo3",
                 "reorg_back")).build();
     }

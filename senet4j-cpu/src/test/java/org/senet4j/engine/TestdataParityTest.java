@@ -141,6 +141,9 @@ class TestdataParityTest {
         // the hand-checked reference kernels in senet4j-cli's OcrOpsParityTest and OcrZooParityTest, by hand in
         // OcrLayersTest
         expected.removeAll(List.of("Transpose", "Reverse", "Lstm", "CTCGreedyDecoder", "ContinuationIndicator"));
+        // BVLC's LSTMUnit (one LSTM cell step; its three bottoms are 1 x N blobs, not batch-first): proven against real
+        // Caffe in senet4j-cli's LstmUnitParityTest, by hand in senet4j-core's LstmUnitTest
+        expected.remove("LSTMUnit");
         assertEquals(expected, types);
     }
 

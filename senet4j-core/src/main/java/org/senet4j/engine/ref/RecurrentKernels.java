@@ -3,6 +3,7 @@ package org.senet4j.engine.ref;
 import java.util.List;
 import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.LSTM;
+import org.senet4j.ir.op.LSTMUnit;
 import org.senet4j.ir.op.Op;
 import org.senet4j.ir.op.RNN;
 
@@ -18,12 +19,14 @@ public final class RecurrentKernels {
     private RecurrentKernels() {
     }
 
-    /** Runs an {@link LSTM} or {@link RNN} into the preallocated outputs. */
+    /** Runs an {@link LSTM}, {@link RNN} or {@link LSTMUnit} into the preallocated outputs. */
     public static void run(Op op, List<Shape> inShapes, List<float[]> in, List<float[]> out) {
         if (op instanceof LSTM l) {
             lstm(l, inShapes, in, out);
         } else if (op instanceof RNN r) {
             rnn(r, inShapes, in, out);
+        } else if (op instanceof LSTMUnit) {
+            lstmUnit(inShapes.get(0), in.get(0), in.get(1), in.get(2), out.get(0), out.get(1));
         } else {
             throw new IllegalArgumentException("not a recurrent op: " + op.opName());
         }
@@ -157,6 +160,32 @@ public final class RecurrentKernels {
             }
         }
         return y;
+    }
+
+    /**
+     * One {@link LSTMUnit} step, as Caffe's LSTMUnitLayer::Forward_cpu computes it: per sample n and unit d the gates
+     * from {@code x} (rows of 4D: i, f, o, g), {@code f} exactly 0 where {@code cont[n] == 0}, else {@code cont[n]}
+     * times its sigmoid (any value of cont scales it, as in Caffe), {@code c = f c_prev + i g} in float, {@code h = o tanh(c)}.
+     *
+     * @param cPrevShape C_prev's shape, 1 x N x D
+     */
+    public static void lstmUnit(Shape cPrevShape, float[] cPrev, float[] x, float[] cont, float[] c, float[] h) {
+        int n = cPrevShape.dim(1);
+        int d = cPrevShape.dim(2);
+        for (int s = 0; s < n; s++) {
+            float ct = cont[s];
+            int gate = s * 4 * d;
+            int at = s * d;
+            for (int u = 0; u < d; u++) {
+                float ig = sigmoid(x[gate + u]);
+                float fg = ct == 0 ? 0f : ct * sigmoid(x[gate + d + u]);
+                float og = sigmoid(x[gate + 2 * d + u]);
+                float gg = tanh(x[gate + 3 * d + u]);
+                float cv = fg * cPrev[at + u] + ig * gg;
+                c[at + u] = cv;
+                h[at + u] = og * tanh(cv);
+            }
+        }
     }
 
     /** LSTMUnit's sigmoid: {@code 1. / (1. + exp(-x))} in double, rounded to float. */

@@ -153,6 +153,7 @@ public final class ReferenceKernels {
         on(t, Custom.class, (c, k) -> c.kernel().compute(c.weights(), k.inShapes(), k.in(), k.outShapes(), k.out()));
         on(t, org.senet4j.ir.op.LSTM.class, (l, k) -> RecurrentKernels.run(l, k.inShapes(), k.in(), k.out()));
         on(t, org.senet4j.ir.op.RNN.class, (r, k) -> RecurrentKernels.run(r, k.inShapes(), k.in(), k.out()));
+        on(t, org.senet4j.ir.op.LSTMUnit.class, (u, k) -> RecurrentKernels.run(u, k.inShapes(), k.in(), k.out()));
         t.unsupported(Input.class, "an Input's values are fed, not computed");
         return t.build();
     }

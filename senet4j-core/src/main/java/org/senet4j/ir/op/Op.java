@@ -18,7 +18,7 @@ public sealed interface Op
         Unary, Deconvolution, Crop, ArgMax, Reduction, Tile, BatchStatNorm, LSTM, RNN,
         Embed, Parameter, SPP, Im2col, BatchReindex, Permute, Normalize, PriorBox, DetectionOutput,
         ShuffleChannel, Reorg, YoloDetectionOutput, Interp, NearestUpsample, MaxUnpool, MaxPoolMask, RoiPooling,
-        PsRoiPooling, Proposal, Reverse, ContinuationIndicator, CtcGreedyDecoder {
+        PsRoiPooling, Proposal, Reverse, ContinuationIndicator, CtcGreedyDecoder, LSTMUnit {
 
     /**
      * The output shapes for these input shapes.

@@ -325,6 +325,8 @@ final class Plan implements AutoCloseable {
                 Reduction.class, Tile.class, BatchStatNorm.class, Custom.class, org.senet4j.ir.op.LSTM.class,
                 org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class, Im2col.class, BatchReindex.class,
                 ShuffleChannel.class);
+        // LSTMUnit (one cell step): the Java kernel, like the recurrent layers it is the unit of
+        t.onEach((op, a) -> null, org.senet4j.ir.op.LSTMUnit.class);
         // the SSD fork's layers: Java kernels (small tensors of the detection heads; DetectionOutput is host work)
         t.onEach((op, a) -> null, org.senet4j.ir.op.Permute.class, org.senet4j.ir.op.Normalize.class,
                 org.senet4j.ir.op.PriorBox.class, org.senet4j.ir.op.DetectionOutput.class);

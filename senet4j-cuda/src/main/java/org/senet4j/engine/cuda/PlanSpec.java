@@ -298,7 +298,8 @@ final class PlanSpec {
         t.on(Silence.class, (op, a) -> null);
         t.onEach((op, a) -> "no device kernel for " + op.opName(), LRN.class, MVN.class, Unary.class,
                 Deconvolution.class, Crop.class, ArgMax.class, Reduction.class, Tile.class, BatchStatNorm.class,
-                org.senet4j.ir.op.LSTM.class, org.senet4j.ir.op.RNN.class, Embed.class, Parameter.class, SPP.class,
+                org.senet4j.ir.op.LSTM.class, org.senet4j.ir.op.RNN.class, org.senet4j.ir.op.LSTMUnit.class,
+                Embed.class, Parameter.class, SPP.class,
                 Im2col.class, BatchReindex.class, ShuffleChannel.class);
         t.on(Custom.class, (c, a) -> "a plug-in layer's Java kernel runs on the host");
         t.onEach((op, a) -> "no device kernel for " + op.opName(), org.senet4j.ir.op.Permute.class,
