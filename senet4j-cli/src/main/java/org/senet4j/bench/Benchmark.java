@@ -198,16 +198,16 @@ public final class Benchmark {
     public static ConvertResult convert(Path prototxt, Path caffemodel, Path dir, int reps)
             throws IOException, ModelException {
         Round first = convertRound(prototxt, caffemodel, dir);
-        double[][] rounds = new double[4][reps];
+        List<Round> rounds = new ArrayList<>();
         for (int i = 0; i < reps; i++) {
-            Round r = convertRound(prototxt, caffemodel, dir);
-            rounds[0][i] = r.copy();
-            rounds[1][i] = r.toOnnx();
-            rounds[2][i] = r.toNative();
-            rounds[3][i] = r.openNative();
+            rounds.add(convertRound(prototxt, caffemodel, dir));
         }
-        return new ConvertResult(Files.size(caffemodel), first, new Timing(rounds[0]), new Timing(rounds[1]),
-                new Timing(rounds[2]), new Timing(rounds[3]));
+        return new ConvertResult(Files.size(caffemodel), first, timing(rounds, Round::copy),
+                timing(rounds, Round::toOnnx), timing(rounds, Round::toNative), timing(rounds, Round::openNative));
+    }
+
+    private static Timing timing(List<Round> rounds, java.util.function.ToDoubleFunction<Round> figure) {
+        return new Timing(rounds.stream().mapToDouble(figure).toArray());
     }
 
     private static Round convertRound(Path prototxt, Path caffemodel, Path dir) throws IOException, ModelException {

@@ -49,19 +49,7 @@ public final class RecurrentKernels {
         float[] hc = new float[n * h];
         for (int t = 0; t < steps; t++) {
             float[] gates = x.preActivation(t, hPrev, cont, h, wHc, hc);
-            for (int s = 0; s < n; s++) {
-                float ct = cont[t * n + s];
-                int base = s * g;
-                for (int d = 0; d < h; d++) {
-                    float ig = sigmoid(gates[base + d]);
-                    float fg = ct == 0 ? 0f : ct * sigmoid(gates[base + h + d]);
-                    float og = sigmoid(gates[base + 2 * h + d]);
-                    float gg = tanh(gates[base + 3 * h + d]);
-                    float c = fg * cPrev[s * h + d] + ig * gg;
-                    cPrev[s * h + d] = c;
-                    hPrev[s * h + d] = og * tanh(c);
-                }
-            }
+            cell(n, h, gates, cont, t * n, cPrev, cPrev, hPrev);
             System.arraycopy(hPrev, 0, y, t * n * h, n * h);
         }
         if (op.exposeHidden()) {
@@ -170,17 +158,26 @@ public final class RecurrentKernels {
      * @param cPrevShape C_prev's shape, 1 x N x D
      */
     public static void lstmUnit(Shape cPrevShape, float[] cPrev, float[] x, float[] cont, float[] c, float[] h) {
-        int n = cPrevShape.dim(1);
-        int d = cPrevShape.dim(2);
+        cell(cPrevShape.dim(1), cPrevShape.dim(2), x, cont, 0, cPrev, c, h);
+    }
+
+    /**
+     * The cell step shared by LSTM (each time step is one LSTMUnit in Caffe's unrolled net) and LSTMUnit: for sample
+     * s of n and unit u of d, the gates from {@code gates} (rows of 4d: i, f, o, g), the forget gate 0 where
+     * {@code cont[contAt + s] == 0}, else that value times its sigmoid; {@code c = f c_prev + i g} in float,
+     * {@code h = o tanh(c)}. {@code c} may be {@code cPrev} (each value is read before it is written).
+     */
+    private static void cell(int n, int d, float[] gates, float[] cont, int contAt, float[] cPrev, float[] c,
+                             float[] h) {
         for (int s = 0; s < n; s++) {
-            float ct = cont[s];
+            float ct = cont[contAt + s];
             int gate = s * 4 * d;
             int at = s * d;
             for (int u = 0; u < d; u++) {
-                float ig = sigmoid(x[gate + u]);
-                float fg = ct == 0 ? 0f : ct * sigmoid(x[gate + d + u]);
-                float og = sigmoid(x[gate + 2 * d + u]);
-                float gg = tanh(x[gate + 3 * d + u]);
+                float ig = sigmoid(gates[gate + u]);
+                float fg = ct == 0 ? 0f : ct * sigmoid(gates[gate + d + u]);
+                float og = sigmoid(gates[gate + 2 * d + u]);
+                float gg = tanh(gates[gate + 3 * d + u]);
                 float cv = fg * cPrev[at + u] + ig * gg;
                 c[at + u] = cv;
                 h[at + u] = og * tanh(cv);
