@@ -44,7 +44,19 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (never calls System.exit). */
     public static int run(String... args) {
-        return newCommandLine(Arrays.asList(args).contains("--debug")).execute(args);
+        try {
+            return newCommandLine(Arrays.asList(args).contains("--debug")).execute(args);
+        } catch (OutOfMemoryError e) {
+            // Not an Exception, so picocli's handler never sees it; without this the user gets a bare stack trace.
+            System.err.println(outOfMemoryMessage(Runtime.getRuntime().maxMemory()));
+            return ExitCode.FAILURE;
+        }
+    }
+
+    /** What a command that ran out of Java heap prints: the heap it had and how to give it more. */
+    static String outOfMemoryMessage(long maxHeapBytes) {
+        return "senet4j: out of Java heap memory (this JVM may use " + (maxHeapBytes >> 20) + " MB); give it more "
+                + "with SENET4J_JAVA_OPTS=-Xmx<size> (for example -Xmx16g), or use a smaller --batch";
     }
 
     static CommandLine newCommandLine(boolean debug) {

@@ -127,6 +127,14 @@ class ExitCodesTest {
         expect(ExitCode.OK, "verify", RESNET, RESNET_MODEL, "--reference", TD.resolve("se_resnet_mini").toString());
     }
 
+    @Test
+    void runningOutOfHeapSaysHowMuchThereWasAndHowToGiveMore() {
+        String m = Main.outOfMemoryMessage(6L << 30);
+        assertTrue(m.startsWith("senet4j: out of Java heap memory"), m);
+        assertTrue(m.contains("6144 MB"), m);
+        assertTrue(m.contains("SENET4J_JAVA_OPTS=-Xmx") && m.contains("--batch"), m);
+    }
+
     // ----- outputs are written atomically: a write that fails midway leaves nothing behind -------------------
 
     /** Runs the CLI in a child JVM whose files may not grow past {@code maxKiB} (the shell's ulimit -f). */
