@@ -47,7 +47,12 @@ final class EngineOptionsMixin {
     }
 
     Engine create(Graph g) throws ModelException {
-        return Engines.create(device, optimize(g), options());
+        return createOptimized(optimize(g));
+    }
+
+    /** An engine for a graph the passes already ran on. */
+    Engine createOptimized(Graph optimized) throws ModelException {
+        return Engines.create(device, optimized, options());
     }
 
     /** The devices on the class path, looked up only when the help is shown. */

@@ -9,8 +9,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.senet4j.engine.Engine;
+import org.senet4j.engine.Precision;
 import org.senet4j.io.Json;
 import org.senet4j.ir.Graph;
+import org.senet4j.passes.RoundWeightsToBf16;
 import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.ReferenceSet;
 import org.senet4j.verify.Verifier;
@@ -37,7 +39,8 @@ import picocli.CommandLine.Spec;
             "  senet4j verify SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --caffe --batch 2",
             "  senet4j verify net.prototxt net.caffemodel --reference ref/ --json",
             "  senet4j verify shufflenet_v2.prototxt shufflenet_v2.caffemodel --opencv --batch 2",
-            "  senet4j verify SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --caffe --svg errors.svg"})
+            "  senet4j verify SE-ResNet-50.prototxt SE-ResNet-50.caffemodel --caffe --svg errors.svg",
+            "  senet4j verify SE-ResNet-152.prototxt SE-ResNet-152.caffemodel --caffe --bf16-weights"})
 final class VerifyCommand implements Callable<Integer> {
 
     @Mixin
@@ -80,6 +83,11 @@ final class VerifyCommand implements Callable<Integer> {
             + "output blob (class scores).")
     boolean top1;
 
+    @Option(names = "--bf16-weights", description = "Round to bf16 the weights that a bf16 CPU plan stores in bf16 "
+            + "(convolutions and inner products on feature maps, after the passes) and run at --precision: in fp32, "
+            + "what the weights' rounding alone costs. The default tolerance is then bf16's (2e-2).")
+    boolean bf16Weights;
+
     @Option(names = "--json", description = "Print JSON: {\"blobs\":[...],\"pass\":bool}.")
     boolean json;
 
@@ -121,9 +129,13 @@ final class VerifyCommand implements Callable<Integer> {
             Graph g = m.graph();
             int n = Verifier.inputs(ref, g).values().iterator().next().shape().dim(0);
             VerifyReport report;
-            try (Engine e = engine.create(g.withBatchSize(n))) {
-                report = Verifier.verify(e, ref, tolerance != null ? tolerance
-                        : engine.options().precision().defaultTolerance(), top1);
+            Graph prepared = engine.optimize(g.withBatchSize(n));
+            if (bf16Weights) {
+                prepared = new RoundWeightsToBf16().apply(prepared);
+            }
+            Precision bar = bf16Weights ? Precision.BF16 : engine.options().precision();
+            try (Engine e = engine.createOptimized(prepared)) {
+                report = Verifier.verify(e, ref, tolerance != null ? tolerance : bar.defaultTolerance(), top1);
             }
             print(report);
             if (svg != null) {

@@ -62,6 +62,40 @@ class Bf16CliTest {
     }
 
     @Test
+    void verifyBf16WeightsRunsFp32OnRoundedWeights() throws Exception {
+        CliRunner.Result fp32 = CliRunner.run("verify", PROTO, MODEL, "--reference", REF, "--json");
+        CliRunner.Result rounded = CliRunner.run("verify", PROTO, MODEL, "--reference", REF, "--bf16-weights",
+                "--json");
+        CliRunner.Result both = CliRunner.run("verify", PROTO, MODEL, "--reference", REF, "--bf16-weights",
+                "--precision", "bf16", "--json");
+        assertEquals(0, fp32.code(), fp32.err() + fp32.out());
+        assertEquals(0, rounded.code(), "within bf16's bar, the default with --bf16-weights: " + rounded.out());
+        assertEquals(0, both.code(), both.err() + both.out());
+        double exact = worst(fp32.out());
+        double weightsOnly = worst(rounded.out());
+        double bf16 = worst(both.out());
+        assertTrue(exact < 1e-5, "fp32 against Caffe " + exact);
+        assertTrue(weightsOnly > 1e-4 && weightsOnly <= 2e-2, "the weights' rounding shows: " + weightsOnly);
+        // rounded weights are what a bf16 plan stores anyway: the bf16 run adds its activations' rounding to it
+        assertTrue(bf16 > weightsOnly, "bf16 activations add error: " + bf16 + " vs " + weightsOnly);
+        CliRunner.Result text = CliRunner.run("verify", PROTO, MODEL, "--reference", REF, "--bf16-weights");
+        assertTrue(text.out().contains("(tolerance 2.0e-02)"), text.out());
+        CliRunner.Result strict = CliRunner.run("verify", PROTO, MODEL, "--reference", REF, "--bf16-weights",
+                "--tolerance", "1e-4");
+        assertEquals(ExitCode.CHECK_FAILED, strict.code(), "rounded weights miss fp32's bar: " + strict.out());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static double worst(String json) {
+        double w = 0;
+        for (Map<String, Object> b : (List<Map<String, Object>>) ((Map<String, Object>) Json.parse(json))
+                .get("blobs")) {
+            w = Math.max(w, ((Number) b.get("relError")).doubleValue());
+        }
+        return w;
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void benchRunsBf16NextToOnnxRuntimeAndPrintsTheRatio() throws Exception {
         CliRunner.Result r = CliRunner.run("bench", PROTO, MODEL, "--batch", "1", "--peers", "onnxruntime",

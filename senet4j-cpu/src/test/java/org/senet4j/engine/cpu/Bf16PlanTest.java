@@ -1,5 +1,6 @@
 package org.senet4j.engine.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +25,7 @@ import org.senet4j.ir.Shape;
 import org.senet4j.ir.op.Convolution;
 import org.senet4j.ir.op.InnerProduct;
 import org.senet4j.passes.Passes;
+import org.senet4j.passes.RoundWeightsToBf16;
 import org.senet4j.verify.BlobResult;
 import org.senet4j.verify.SeededWeights;
 
@@ -254,9 +256,8 @@ class Bf16PlanTest {
         withinBound("inner product", r.bf16().get("fc").data(), r.ref().get("fc").data(), bfc);
     }
 
-    @Test
-    void anSeBlockWithItsResidualMatchesWithinTheNetBar() throws Exception {
-        Graph g = net("""
+    /** An SE block with a projection, then a convolution, pooling, concatenation, TanH and a classifier. */
+    static final String SE_BLOCK = """
                 layer { name: "data" type: "Input" top: "data" input_param { shape { dim: 2 dim: 16 dim: 8 dim: 8 } } }
                 layer { name: "c1" type: "Convolution" bottom: "data" top: "c1" convolution_param { num_output: 16 kernel_size: 3 pad: 1 } }
                 layer { name: "bn" type: "BatchNorm" bottom: "c1" top: "c1" }
@@ -277,7 +278,11 @@ class Bf16PlanTest {
                 layer { name: "t" type: "TanH" bottom: "cat" top: "t" }
                 layer { name: "fc" type: "InnerProduct" bottom: "t" top: "fc" inner_product_param { num_output: 10 } }
                 layer { name: "prob" type: "Softmax" bottom: "fc" top: "prob" }
-                """);
+                """;
+
+    @Test
+    void anSeBlockWithItsResidualMatchesWithinTheNetBar() throws Exception {
+        Graph g = net(SE_BLOCK);
         Shape xs = Shape.of(2, 16, 8, 8);
         List<String> blobs = List.of("c1", "c2", "proj", "gp", "down", "up", "axpy", "c3", "pool", "cat", "t", "fc",
                 "prob");
@@ -302,6 +307,43 @@ class Bf16PlanTest {
         assertTrue(s.contains("pool [pool bf16]") && s.contains("cat [concat bf16]") && s.contains("t [eltwise_tanh bf16]")
                 && s.contains("fc [inner product bf16]"), s.toString());
         assertEquals(2, s.stream().filter(x -> x.contains("convert")).count(), "the input and the sum: " + s);
+    }
+
+    /**
+     * {@code verify --bf16-weights} rounds what a bf16 plan rounds, as oneDNN rounds it: a bf16 plan gives the same
+     * bits on the rounded weights as on the original ones (a weight rounded that the plan keeps in f32, the SE FCs
+     * here, or a different rounding would show), while fp32 arithmetic on them differs from fp32 on the original.
+     */
+    @Test
+    void aBf16PlanRoundsTheWeightsAsRoundWeightsToBf16Does() throws Exception {
+        Graph g = net(SE_BLOCK);
+        Graph rounded = new RoundWeightsToBf16().apply(g);
+        Shape xs = Shape.of(2, 16, 8, 8);
+        Map<String, HostTensor> in = Map.of("data", new HostTensor(xs, input(xs, 5)));
+        List<String> blobs = List.of("c1", "down", "up", "axpy", "fc", "prob");
+        EngineOptions bf16 = EngineOptions.DEFAULT.withThreads(2).withPrecision(Precision.BF16);
+        EngineOptions fp32 = EngineOptions.DEFAULT.withThreads(2);
+        Map<String, HostTensor> a = runOn(g, bf16, in, blobs);
+        Map<String, HostTensor> b = runOn(rounded, bf16, in, blobs);
+        Map<String, HostTensor> exact = runOn(g, fp32, in, blobs);
+        Map<String, HostTensor> weightsOnly = runOn(rounded, fp32, in, blobs);
+        for (String blob : blobs) {
+            assertArrayEquals(a.get(blob).data(), b.get(blob).data(), blob + ": bf16 plans of both graphs");
+        }
+        // fp32 on rounded weights: each product off by at most u |w x|, both sums in f32 (ReLU adds nothing)
+        double[] sums = absConv(conv(g, "c1"), in.get("data").data(), xs, g.shape("c1"));
+        double[] bound = new double[sums.length];
+        for (int i = 0; i < sums.length; i++) {
+            bound[i] = U * sums[i] + 2.0 * 16 * 9 * Math.scalb(1.0, -24) * sums[i];
+        }
+        withinBound("c1 on rounded weights", weightsOnly.get("c1").data(), exact.get("c1").data(), bound);
+    }
+
+    private static Map<String, HostTensor> runOn(Graph g, EngineOptions o, Map<String, HostTensor> in,
+            List<String> blobs) throws Exception {
+        try (Engine e = Engines.create("cpu", g, o)) {
+            return e.run(in, blobs);
+        }
     }
 
     @Test
