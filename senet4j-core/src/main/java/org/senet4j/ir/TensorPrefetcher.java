@@ -33,6 +33,7 @@ public final class TensorPrefetcher implements AutoCloseable {
 
     private final List<Tensor> tensors;
     private final boolean packed;
+    /** The first piece of each tensor, for {@link #write}; a packed prefetcher's pieces span tensors (unused). */
     private final int[] firstPiece;
     private final List<Piece> pieces = new ArrayList<>();
     private final ByteBuffer[] ring;
