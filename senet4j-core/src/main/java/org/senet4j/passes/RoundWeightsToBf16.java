@@ -31,7 +31,7 @@ public final class RoundWeightsToBf16 implements Pass {
         Rewrite r = new Rewrite(g);
         boolean changed = false;
         for (Node n : g.nodes()) {
-            boolean large = !n.inputs().isEmpty() && large(g.shape(n.inputs().get(0)));
+            boolean large = !n.inputs().isEmpty() && storedInBf16(g.shape(n.inputs().get(0)));
             if (large && n.op() instanceof Convolution c) {
                 r.add(n.withOp(c.with(rounded(c.weight()), c.bias(), c.activation())));
                 changed = true;
@@ -45,8 +45,12 @@ public final class RoundWeightsToBf16 implements Pass {
         return changed ? r.build() : g;
     }
 
-    /** 4-D with more than one position per plane: the CPU engine's rule for a value a bf16 plan stores in bf16. */
-    static boolean large(Shape s) {
+    /**
+     * 4-D with more than one position per plane: the CPU engine's rule for a value its bf16 plan stores in bf16 (and
+     * for the convolutions and inner products whose weights it rounds), kept here so that the plan and this pass share
+     * it.
+     */
+    public static boolean storedInBf16(Shape s) {
         return s.rank() == 4 && (long) s.dim(2) * s.dim(3) > 1;
     }
 

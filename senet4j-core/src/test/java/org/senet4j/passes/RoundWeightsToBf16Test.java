@@ -69,7 +69,7 @@ class RoundWeightsToBf16Test {
             }
             float[][] wb = weights(b);
             assertArrayEquals(wa[1], wb[1], a.name() + ": the bias stays float32");
-            boolean large = RoundWeightsToBf16.large(g.shape(a.inputs().get(0)));
+            boolean large = RoundWeightsToBf16.storedInBf16(g.shape(a.inputs().get(0)));
             if (!large) {
                 assertArrayEquals(wa[0], wb[0], a.name() + ": one position per plane stays float32");
                 kept++;

@@ -59,6 +59,7 @@ import org.senet4j.ir.op.Sigmoid;
 import org.senet4j.ir.op.TanH;
 import org.senet4j.ir.op.ShuffleChannel;
 import org.senet4j.ir.op.Unary;
+import org.senet4j.passes.RoundWeightsToBf16;
 
 /**
  * A graph compiled for one input shape: a kernel per node bound to buffers, memory planned once (values whose lives
@@ -236,7 +237,7 @@ final class Plan implements AutoCloseable {
 
     /** A 4-D value of more than one position per plane: what a bf16 plan stores in bf16. */
     static boolean large(Buf b) {
-        return b.shape.rank() == 4 && (long) b.shape.dim(2) * b.shape.dim(3) > 1;
+        return RoundWeightsToBf16.storedInBf16(b.shape);
     }
 
     private Buf f32(Buf b) {
